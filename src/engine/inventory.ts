@@ -1,0 +1,125 @@
+/**
+ * An indexed, in-memory view of cluster objects: what the checks read. The scanner fills
+ * it from manifests; the controller keeps one up to date from its watches, adding and
+ * removing objects as events arrive. Lookups by kind, namespace and name are O(1) so a
+ * check can follow references without scanning.
+ */
+import type { KnownKind, KnownKinds, KubeObject } from './objects.js';
+import { kindKeyOf, nameOf, namespaceOf } from './objects.js';
+
+const NO_NAMESPACE = '';
+
+export class Inventory {
+  /** kind key → namespace ('' for cluster scope) → name → object */
+  private readonly byKind = new Map<string, Map<string, Map<string, KubeObject>>>();
+  private changes = 0;
+
+  constructor(objects: Iterable<KubeObject> = []) {
+    for (const obj of objects) this.upsert(obj);
+  }
+
+  /** Incremented on every change; derived indexes built from this inventory key on it. */
+  get revision(): number {
+    return this.changes;
+  }
+
+  /** Adds or replaces an object (by kind, namespace and name). Objects without a kind or name are ignored. */
+  upsert(obj: KubeObject): void {
+    const kind = kindKeyOf(obj);
+    const name = nameOf(obj);
+    if (kind === '' || name === '') return;
+    let namespaces = this.byKind.get(kind);
+    if (namespaces === undefined) {
+      namespaces = new Map();
+      this.byKind.set(kind, namespaces);
+    }
+    const ns = namespaceOf(obj) ?? NO_NAMESPACE;
+    let names = namespaces.get(ns);
+    if (names === undefined) {
+      names = new Map();
+      namespaces.set(ns, names);
+    }
+    names.set(name, obj);
+    this.changes++;
+  }
+
+  /** Removes an object; returns whether it was there. */
+  delete(kind: string, namespace: string | undefined, name: string): boolean {
+    const namespaces = this.byKind.get(kind);
+    const names = namespaces?.get(namespace ?? NO_NAMESPACE);
+    if (names === undefined || !names.delete(name)) return false;
+    if (names.size === 0) namespaces?.delete(namespace ?? NO_NAMESPACE);
+    this.changes++;
+    return true;
+  }
+
+  get<K extends KnownKind>(kind: K, namespace: string | undefined, name: string): KnownKinds[K] | undefined;
+  get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.byKind
+      .get(kind)
+      ?.get(namespace ?? NO_NAMESPACE)
+      ?.get(name);
+  }
+
+  /** All objects of a kind, or only those in one namespace when `namespace` is given. */
+  list<K extends KnownKind>(kind: K, namespace?: string): KnownKinds[K][];
+  list(kind: string, namespace?: string): KubeObject[];
+  list(kind: string, namespace?: string): KubeObject[] {
+    const namespaces = this.byKind.get(kind);
+    if (namespaces === undefined) return [];
+    if (namespace !== undefined) return [...(namespaces.get(namespace)?.values() ?? [])];
+    const out: KubeObject[] = [];
+    for (const names of namespaces.values()) for (const obj of names.values()) out.push(obj);
+    return out;
+  }
+
+  count(kind: string): number {
+    let n = 0;
+    for (const names of this.byKind.get(kind)?.values() ?? []) n += names.size;
+    return n;
+  }
+
+  /** Kind keys present, sorted for deterministic iteration. */
+  kinds(): string[] {
+    return [...this.byKind.keys()].sort();
+  }
+
+  /**
+   * Every namespace known: those with a Namespace object and those that namespaced objects
+   * name, so a manifest set without Namespace objects still has its namespaces evaluated.
+   */
+  namespaces(): string[] {
+    const names = new Set<string>();
+    for (const ns of this.byKind.get('Namespace')?.get(NO_NAMESPACE)?.keys() ?? []) names.add(ns);
+    for (const namespaces of this.byKind.values()) {
+      for (const ns of namespaces.keys()) if (ns !== NO_NAMESPACE) names.add(ns);
+    }
+    return [...names].sort();
+  }
+
+  /** Namespaced objects of every kind in one namespace. */
+  *objectsIn(namespace: string): Iterable<KubeObject> {
+    for (const kind of this.kinds()) {
+      const names = this.byKind.get(kind)?.get(namespace);
+      if (names !== undefined) yield* names.values();
+    }
+  }
+
+  /** Cluster-scoped objects, and namespaced kinds whose manifests left the namespace unset. */
+  *unnamespacedObjects(): Iterable<KubeObject> {
+    yield* this.objectsIn(NO_NAMESPACE);
+  }
+
+  *all(): Iterable<KubeObject> {
+    for (const kind of this.kinds()) {
+      for (const names of this.byKind.get(kind)?.values() ?? []) yield* names.values();
+    }
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const kind of this.byKind.keys()) n += this.count(kind);
+    return n;
+  }
+}
