@@ -67,10 +67,11 @@ export function validateSelector(selector: unknown, path: string): Diagnostic[] 
 export function matchesSelector(selector: LabelSelector | undefined | null, labels: Labels): boolean {
   if (selector === undefined || selector === null || !isRecord(selector)) return false;
   if (validateSelector(selector, '').length > 0) return false;
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+  const valid = selector as LabelSelector;
+  for (const [key, value] of Object.entries(valid.matchLabels ?? {})) {
     if (labels[key] !== value) return false;
   }
-  for (const expr of selector.matchExpressions ?? []) {
+  for (const expr of valid.matchExpressions ?? []) {
     const has = Object.hasOwn(labels, expr.key);
     const values = expr.values ?? [];
     switch (expr.operator) {
@@ -95,9 +96,7 @@ export function matchesSelector(selector: LabelSelector | undefined | null, labe
 
 /** An empty selector (`{}`) selects everything. */
 export function isEmptySelector(selector: LabelSelector | undefined | null): boolean {
-  return (
-    isRecord(selector) &&
-    Object.keys(selector.matchLabels ?? {}).length === 0 &&
-    (selector.matchExpressions ?? []).length === 0
-  );
+  if (!isRecord(selector)) return false;
+  const { matchLabels, matchExpressions } = selector as LabelSelector;
+  return Object.keys(matchLabels ?? {}).length === 0 && (matchExpressions ?? []).length === 0;
 }
