@@ -16,9 +16,20 @@ import type { CheckOutcome, Category, FrameworkRef, Profile, ResourceRef, Severi
 
 /** The schema of one check parameter; policies are validated against it. */
 export type ParamSpec =
-  | { readonly type: 'string'; readonly description: string; readonly default?: string; readonly enum?: readonly string[] }
+  | {
+      readonly type: 'string';
+      readonly description: string;
+      readonly default?: string;
+      readonly enum?: readonly string[];
+    }
   | { readonly type: 'string[]'; readonly description: string; readonly default?: readonly string[] }
-  | { readonly type: 'number'; readonly description: string; readonly default?: number; readonly minimum?: number; readonly maximum?: number }
+  | {
+      readonly type: 'number';
+      readonly description: string;
+      readonly default?: number;
+      readonly minimum?: number;
+      readonly maximum?: number;
+    }
   | { readonly type: 'boolean'; readonly description: string; readonly default?: boolean };
 
 export type ParamValue = string | number | boolean | readonly string[];
@@ -94,6 +105,7 @@ export function param<T extends ParamValue>(ctx: CheckContext, check: CheckMeta,
   const value = ctx.params[name];
   if (value !== undefined) return value as T;
   const spec = check.params?.[name];
-  if (spec?.default === undefined) throw new Error(`check ${check.id} has no parameter "${name}" with a default`);
+  if (spec?.default === undefined)
+    throw new Error(`check ${check.id} has no parameter "${name}" with a default`);
   return spec.default as T;
 }

@@ -44,7 +44,11 @@ export interface ContextOptions {
  * The Pod Security version for a namespace: the policy's pin, else the namespace's
  * `enforce-version` label (when valid), else `latest` — the order SPEC §3 gives.
  */
-export function podSecurityVersionFor(inventory: Inventory, namespace: string | undefined, pinned?: string): string {
+export function podSecurityVersionFor(
+  inventory: Inventory,
+  namespace: string | undefined,
+  pinned?: string,
+): string {
   if (pinned !== undefined) return pinned;
   if (namespace !== undefined) {
     const label = labelsOf(inventory.get('Namespace', undefined, namespace))[ENFORCE_VERSION_LABEL];

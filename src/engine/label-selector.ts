@@ -41,11 +41,15 @@ export function validateSelector(selector: unknown, path: string): Diagnostic[] 
         if (typeof expr['key'] !== 'string' || expr['key'] === '') problem(`${at}.key`, 'is required');
         const op = expr['operator'];
         if (typeof op !== 'string' || !OPERATORS.has(op)) {
-          return problem(`${at}.operator`, `must be one of In, NotIn, Exists, DoesNotExist (got ${JSON.stringify(op)})`);
+          return problem(
+            `${at}.operator`,
+            `must be one of In, NotIn, Exists, DoesNotExist (got ${JSON.stringify(op)})`,
+          );
         }
         const values = expr['values'];
         const list = Array.isArray(values) ? values : [];
-        if (values !== undefined && values !== null && !Array.isArray(values)) problem(`${at}.values`, 'must be a list');
+        if (values !== undefined && values !== null && !Array.isArray(values))
+          problem(`${at}.values`, 'must be a list');
         if ((op === 'In' || op === 'NotIn') && list.length === 0) {
           problem(`${at}.values`, `must be non-empty when operator is ${op}`);
         }

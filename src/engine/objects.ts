@@ -138,7 +138,9 @@ export function labelsOf(obj: { metadata?: V1ObjectMeta } | undefined): Readonly
   return labels !== null && typeof labels === 'object' ? labels : {};
 }
 
-export function annotationsOf(obj: { metadata?: V1ObjectMeta } | undefined): Readonly<Record<string, string>> {
+export function annotationsOf(
+  obj: { metadata?: V1ObjectMeta } | undefined,
+): Readonly<Record<string, string>> {
   const annotations = obj?.metadata?.annotations;
   return annotations !== null && typeof annotations === 'object' ? annotations : {};
 }

@@ -59,7 +59,11 @@ export function podSubjectOf(holder: KubeObject): PodSubject | undefined {
 }
 
 export type ContainerKind = 'initContainers' | 'containers' | 'ephemeralContainers';
-export const CONTAINER_KINDS: readonly ContainerKind[] = ['initContainers', 'containers', 'ephemeralContainers'];
+export const CONTAINER_KINDS: readonly ContainerKind[] = [
+  'initContainers',
+  'containers',
+  'ephemeralContainers',
+];
 
 export type AnyContainer = V1Container | V1EphemeralContainer;
 
@@ -81,7 +85,9 @@ export function visitContainers(
 }
 
 /** All containers as a list; convenient for checks that filter. */
-export function containersOf(spec: V1PodSpec): { container: AnyContainer; kind: ContainerKind; index: number }[] {
+export function containersOf(
+  spec: V1PodSpec,
+): { container: AnyContainer; kind: ContainerKind; index: number }[] {
   const out: { container: AnyContainer; kind: ContainerKind; index: number }[] = [];
   visitContainers(spec, (container, kind, index) => out.push({ container, kind, index }));
   return out;
@@ -89,6 +95,13 @@ export function containersOf(spec: V1PodSpec): { container: AnyContainer; kind: 
 
 /** `container "web"`, or the position when the name is missing. */
 export function describeContainer(container: AnyContainer, kind: ContainerKind, index: number): string {
-  const label = kind === 'initContainers' ? 'init container' : kind === 'ephemeralContainers' ? 'ephemeral container' : 'container';
-  return typeof container.name === 'string' && container.name !== '' ? `${label} "${container.name}"` : `${kind}[${index}]`;
+  const label =
+    kind === 'initContainers'
+      ? 'init container'
+      : kind === 'ephemeralContainers'
+        ? 'ephemeral container'
+        : 'container';
+  return typeof container.name === 'string' && container.name !== ''
+    ? `${label} "${container.name}"`
+    : `${kind}[${index}]`;
 }

@@ -1,0 +1,325 @@
+/**
+ * The engine: an inventory and a compiled policy in, findings out. Pure and deterministic:
+ * the clock is an argument, and output order does not depend on input order.
+ *
+ * Evaluation can be scoped so the controller re-evaluates only what an event can change:
+ * one namespace (its objects and namespace-level checks), or the cluster scope
+ * (cluster-scoped objects and the relational checks, whose results may land in any
+ * namespace). `all` is both, over every namespace, as the scanner runs it.
+ */
+import type { Check, CheckContext, ScopedResult } from './check.js';
+import { createCheckContext } from './context.js';
+import type { Inventory } from './inventory.js';
+import type { KubeObject } from './objects.js';
+import { labelsOf, refOf } from './objects.js';
+import { resourceKey, topLevelOwner } from './owner.js';
+import { podSubjectOf } from './pod-spec.js';
+import type { CompiledPolicy, EnabledCheck } from './policy.js';
+import { expiredExceptionDiagnostics, isNamespaceSelected, waiverFor } from './policy.js';
+import type { CheckOutcome, Diagnostic, Finding, ResourceRef, Severity } from './types.js';
+import { SEVERITY_RANK } from './types.js';
+
+export type EvaluationScope =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'namespace'; readonly namespace: string }
+  | { readonly kind: 'cluster' };
+
+/** Severity-weighted counts of (check, resource) pairs; additive across scopes. */
+export interface Tally {
+  evaluated: number;
+  failed: number;
+}
+
+export interface Evaluation {
+  readonly findings: Finding[];
+  readonly diagnostics: Diagnostic[];
+  /** Keyed by namespace; `''` holds cluster-scoped resources. */
+  readonly tallies: Map<string, Tally>;
+}
+
+export interface EvaluateOptions {
+  readonly now: Date;
+  readonly scope?: EvaluationScope;
+  /** Where an object was read from (`file#document`), carried onto its findings. */
+  readonly sourceOf?: (obj: KubeObject) => string | undefined;
+}
+
+// A critical finding must move the score far more than a missing label does.
+const SEVERITY_WEIGHT: Readonly<Record<Severity, number>> = { critical: 10, high: 5, medium: 2, low: 1 };
+
+/** 0–100: the weighted share of evaluated (check, resource) pairs that pass. */
+export function scoreOf(tally: Tally | undefined): number {
+  if (tally === undefined || tally.evaluated === 0) return 100;
+  return Math.max(0, Math.round(100 * (1 - tally.failed / tally.evaluated)));
+}
+
+/** One (check, resource) pair, possibly standing for many pods. */
+interface Group {
+  readonly enabled: EnabledCheck;
+  readonly resource: ResourceRef;
+  outcome: CheckOutcome;
+  pods: number;
+  others: number;
+  source: string | undefined;
+}
+
+/** Outcomes for one subject, held until supersession is applied across its checks. */
+type SubjectOutcomes = Map<string, { enabled: EnabledCheck; outcome: CheckOutcome }>;
+
+class Run {
+  readonly groups = new Map<string, Group>();
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly contexts = new Map<string, CheckContext>();
+
+  constructor(
+    readonly inventory: Inventory,
+    readonly policy: CompiledPolicy,
+    readonly sourceOf: ((obj: KubeObject) => string | undefined) | undefined,
+  ) {}
+
+  context(enabled: EnabledCheck): CheckContext {
+    let ctx = this.contexts.get(enabled.check.id);
+    if (ctx === undefined) {
+      ctx = createCheckContext({
+        inventory: this.inventory,
+        params: enabled.params,
+        ...(this.policy.pinnedPodSecurityVersion !== undefined
+          ? { pinnedPodSecurityVersion: this.policy.pinnedPodSecurityVersion }
+          : {}),
+      });
+      this.contexts.set(enabled.check.id, ctx);
+    }
+    return ctx;
+  }
+
+  /** Runs a check, turning a throw (a bug, or input no check foresaw) into an `error` outcome. */
+  guard(check: Check, what: string, run: () => CheckOutcome): CheckOutcome {
+    try {
+      return run();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        status: 'error',
+        reason: 'CheckFailed',
+        message: `check ${check.id} failed on ${what}: ${message}`,
+      };
+    }
+  }
+
+  evaluateObject(
+    obj: KubeObject,
+    podChecks: readonly EnabledCheck[],
+    objectChecks: readonly EnabledCheck[],
+  ): void {
+    const kind = obj.kind;
+    if (typeof kind !== 'string') return;
+    const outcomes: SubjectOutcomes = new Map();
+    const what = `${kind} ${resourceKey(refOf(obj))}`;
+    if (podChecks.length > 0) {
+      const pod = podSubjectOf(obj);
+      if (pod !== undefined) {
+        for (const enabled of podChecks) {
+          const check = enabled.check;
+          if (check.scope !== 'pod') continue;
+          outcomes.set(check.id, {
+            enabled,
+            outcome: this.guard(check, what, () => check.evaluate(pod, this.context(enabled))),
+          });
+        }
+      }
+    }
+    for (const enabled of objectChecks) {
+      const check = enabled.check;
+      if (check.scope !== 'object' || !check.kinds.includes(kind)) continue;
+      outcomes.set(check.id, {
+        enabled,
+        outcome: this.guard(check, what, () => check.evaluate(obj, this.context(enabled))),
+      });
+    }
+    if (outcomes.size === 0) return;
+    applySupersession(outcomes);
+    // Pods are reported under their top-level owner; everything else under itself.
+    const isPod = kind === 'Pod';
+    const resource = isPod ? topLevelOwner(obj, this.inventory) : refOf(obj);
+    const source = this.sourceOf?.(obj);
+    for (const { enabled, outcome } of outcomes.values()) {
+      this.record(enabled, resource, outcome, isPod ? 'pod' : 'other', source);
+    }
+  }
+
+  record(
+    enabled: EnabledCheck,
+    resource: ResourceRef,
+    outcome: CheckOutcome,
+    weight: 'pod' | 'other' | number,
+    source?: string,
+  ): void {
+    if (outcome.status === 'skip') return;
+    const key = `${enabled.check.id}\u0000${resourceKey(resource)}`;
+    let group = this.groups.get(key);
+    if (group === undefined) {
+      group = { enabled, resource, outcome, pods: 0, others: 0, source };
+      this.groups.set(key, group);
+    } else if (rank(outcome) > rank(group.outcome)) {
+      // One replica failing is enough for the workload to fail; the worst outcome wins.
+      group.outcome = outcome;
+      if (source !== undefined) group.source = source;
+    }
+    if (weight === 'pod') group.pods++;
+    else if (weight === 'other') group.others++;
+    else group.others += weight;
+  }
+
+  recordScoped(enabled: EnabledCheck, results: Iterable<ScopedResult>): void {
+    for (const result of results) {
+      const ns = result.resource.namespace;
+      if (ns !== undefined && !this.selected(ns)) continue;
+      this.record(enabled, result.resource, result.outcome, result.count ?? 1);
+    }
+  }
+
+  selected(namespace: string): boolean {
+    const nsObject = this.inventory.get('Namespace', undefined, namespace);
+    return isNamespaceSelected(
+      this.policy,
+      namespace,
+      nsObject === undefined ? undefined : labelsOf(nsObject),
+    );
+  }
+}
+
+function rank(outcome: CheckOutcome): number {
+  return outcome.status === 'fail' ? 3 : outcome.status === 'error' ? 2 : outcome.status === 'pass' ? 1 : 0;
+}
+
+/** Drops outcomes of checks that an applicable check on the same subject supersedes. */
+function applySupersession(outcomes: SubjectOutcomes): void {
+  for (const { enabled, outcome } of [...outcomes.values()]) {
+    if (outcome.status === 'skip') continue;
+    for (const superseded of enabled.check.supersedes ?? []) outcomes.delete(superseded);
+  }
+}
+
+function splitByScope(checks: readonly EnabledCheck[]): Record<Check['scope'], EnabledCheck[]> {
+  const byScope: Record<Check['scope'], EnabledCheck[]> = { pod: [], object: [], namespace: [], cluster: [] };
+  for (const enabled of checks) byScope[enabled.check.scope].push(enabled);
+  return byScope;
+}
+
+function evaluateNamespace(
+  run: Run,
+  namespace: string,
+  byScope: Record<Check['scope'], EnabledCheck[]>,
+): void {
+  for (const obj of run.inventory.objectsIn(namespace)) run.evaluateObject(obj, byScope.pod, byScope.object);
+  for (const enabled of byScope.namespace) {
+    const check = enabled.check;
+    if (check.scope !== 'namespace') continue;
+    try {
+      run.recordScoped(enabled, check.evaluate(namespace, run.context(enabled)));
+    } catch (error) {
+      run.record(
+        enabled,
+        { apiVersion: 'v1', kind: 'Namespace', name: namespace },
+        crashed(check, `namespace ${namespace}`, error),
+        1,
+      );
+    }
+  }
+}
+
+function crashed(check: Check, what: string, error: unknown): CheckOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    status: 'error',
+    reason: 'CheckFailed',
+    message: `check ${check.id} failed on ${what}: ${message}`,
+  };
+}
+
+export function evaluate(inventory: Inventory, policy: CompiledPolicy, options: EvaluateOptions): Evaluation {
+  const scope = options.scope ?? { kind: 'all' };
+  const run = new Run(inventory, policy, options.sourceOf);
+  const byScope = splitByScope(policy.checks);
+
+  if (scope.kind === 'namespace') {
+    if (run.selected(scope.namespace)) evaluateNamespace(run, scope.namespace, byScope);
+  } else {
+    if (scope.kind === 'all') {
+      for (const namespace of inventory.namespaces()) {
+        if (run.selected(namespace)) evaluateNamespace(run, namespace, byScope);
+      }
+    }
+    // Cluster-scoped objects, and namespaced manifests that leave the namespace to `kubectl -n`.
+    for (const obj of inventory.unnamespacedObjects()) run.evaluateObject(obj, byScope.pod, byScope.object);
+    for (const enabled of byScope.cluster) {
+      const check = enabled.check;
+      if (check.scope !== 'cluster') continue;
+      try {
+        run.recordScoped(enabled, check.evaluate(run.context(enabled)));
+      } catch (error) {
+        const outcome = crashed(check, 'the cluster', error);
+        run.diagnostics.push({
+          severity: 'error',
+          path: check.id,
+          message: outcome.status === 'error' ? outcome.message : '',
+        });
+      }
+    }
+  }
+
+  const findings: Finding[] = [];
+  const tallies = new Map<string, Tally>();
+  for (const group of run.groups.values()) {
+    const { enabled, resource, outcome } = group;
+    const ns = resource.namespace ?? '';
+    let tally = tallies.get(ns);
+    if (tally === undefined) {
+      tally = { evaluated: 0, failed: 0 };
+      tallies.set(ns, tally);
+    }
+    if (outcome.status === 'pass' || outcome.status === 'skip') {
+      // Skips never reach a group (record drops them); passes count towards the score.
+      if (outcome.status === 'pass') tally.evaluated += SEVERITY_WEIGHT[enabled.severity];
+      continue;
+    }
+    const waiver = waiverFor(policy, enabled.check.id, resource, options.now);
+    if (outcome.status === 'fail') {
+      tally.evaluated += SEVERITY_WEIGHT[enabled.severity];
+      if (waiver === undefined || waiver.expired) tally.failed += SEVERITY_WEIGHT[enabled.severity];
+    }
+    const check = enabled.check;
+    findings.push({
+      checkId: check.id,
+      title: check.title,
+      severity: enabled.severity,
+      category: check.category,
+      frameworks: check.frameworks,
+      resource,
+      status: outcome.status,
+      reason: outcome.reason,
+      message: outcome.message,
+      remediation: check.remediation,
+      // Replicas count as the pods they are; a template alone stands for one workload.
+      count: group.pods > 0 ? group.pods : Math.max(1, group.others),
+      ...(group.source !== undefined ? { source: group.source } : {}),
+      ...(waiver !== undefined ? { waiver } : {}),
+    });
+  }
+  findings.sort(compareFindings);
+  return {
+    findings,
+    diagnostics: [...expiredExceptionDiagnostics(policy, options.now), ...run.diagnostics],
+    tallies,
+  };
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    (a.resource.namespace ?? '').localeCompare(b.resource.namespace ?? '') ||
+    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+    a.checkId.localeCompare(b.checkId) ||
+    a.resource.kind.localeCompare(b.resource.kind) ||
+    a.resource.name.localeCompare(b.resource.name)
+  );
+}
