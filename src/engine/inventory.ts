@@ -4,7 +4,7 @@
  * removing objects as events arrive. Lookups by kind, namespace and name are O(1) so a
  * check can follow references without scanning.
  */
-import type { KnownKind, KnownKinds, KubeObject } from './objects.js';
+import type { KnownKind, KnownKinds, KubeObject, ObjectEnvelope } from './objects.js';
 import { kindKeyOf, nameOf, namespaceOf } from './objects.js';
 
 const NO_NAMESPACE = '';
@@ -14,7 +14,7 @@ export class Inventory {
   private readonly byKind = new Map<string, Map<string, Map<string, KubeObject>>>();
   private changes = 0;
 
-  constructor(objects: Iterable<KubeObject> = []) {
+  constructor(objects: Iterable<ObjectEnvelope> = []) {
     for (const obj of objects) this.upsert(obj);
   }
 
@@ -24,7 +24,7 @@ export class Inventory {
   }
 
   /** Adds or replaces an object (by kind, namespace and name). Objects without a kind or name are ignored. */
-  upsert(obj: KubeObject): void {
+  upsert(obj: ObjectEnvelope): void {
     const kind = kindKeyOf(obj);
     const name = nameOf(obj);
     if (kind === '' || name === '') return;
@@ -39,7 +39,7 @@ export class Inventory {
       names = new Map();
       namespaces.set(ns, names);
     }
-    names.set(name, obj);
+    names.set(name, obj as KubeObject);
     this.changes++;
   }
 

@@ -24,11 +24,15 @@ import type {
 } from '@kubernetes/client-node';
 import type { ResourceRef } from './types.js';
 
-/** Any object with the envelope every Kubernetes object has. */
-export interface KubeObject {
+/** The envelope every Kubernetes object has; the client library's typed objects fit it too. */
+export interface ObjectEnvelope {
   apiVersion?: string;
   kind?: string;
   metadata?: V1ObjectMeta;
+}
+
+/** Any object as read from YAML or the API: the envelope plus fields not yet looked at. */
+export interface KubeObject extends ObjectEnvelope {
   [field: string]: unknown;
 }
 
@@ -114,20 +118,20 @@ export function isKnownKind(kind: string): kind is KnownKind {
  * own group (or with no apiVersion at all, as hand-written manifests sometimes are), and
  * `Kind.group` otherwise, so that a CRD that reuses a built-in kind name never shadows it.
  */
-export function kindKeyOf(obj: KubeObject): string {
+export function kindKeyOf(obj: ObjectEnvelope): string {
   const kind = typeof obj.kind === 'string' ? obj.kind : '';
   const group = groupOf(obj.apiVersion);
   if (isKnownKind(kind) && (obj.apiVersion === undefined || KNOWN_KIND_GROUPS[kind] === group)) return kind;
   return group === '' ? kind : `${kind}.${group}`;
 }
 
-export function nameOf(obj: KubeObject): string {
+export function nameOf(obj: ObjectEnvelope): string {
   const name = obj.metadata?.name;
   return typeof name === 'string' ? name : '';
 }
 
 /** The namespace an object lives in; undefined for cluster-scoped kinds and unset manifests. */
-export function namespaceOf(obj: KubeObject): string | undefined {
+export function namespaceOf(obj: ObjectEnvelope): string | undefined {
   if (typeof obj.kind === 'string' && isClusterScopedKind(obj.kind)) return undefined;
   const ns = obj.metadata?.namespace;
   return typeof ns === 'string' && ns !== '' ? ns : undefined;
@@ -145,7 +149,7 @@ export function annotationsOf(
   return annotations !== null && typeof annotations === 'object' ? annotations : {};
 }
 
-export function refOf(obj: KubeObject): ResourceRef {
+export function refOf(obj: ObjectEnvelope): ResourceRef {
   const ref: { -readonly [K in keyof ResourceRef]: ResourceRef[K] } = {
     apiVersion: typeof obj.apiVersion === 'string' ? obj.apiVersion : defaultApiVersion(obj.kind),
     kind: typeof obj.kind === 'string' ? obj.kind : '',

@@ -7,7 +7,7 @@
  */
 import type { V1OwnerReference } from '@kubernetes/client-node';
 import type { Inventory } from './inventory.js';
-import type { KubeObject } from './objects.js';
+import type { ObjectEnvelope } from './objects.js';
 import { asArray, isRecord, labelsOf, namespaceOf, refOf } from './objects.js';
 import type { ResourceRef } from './types.js';
 
@@ -15,7 +15,7 @@ const POD_TEMPLATE_HASH = 'pod-template-hash';
 // Deep enough for Pod → ReplicaSet → Deployment → (an operator's CR); cycles stop here too.
 const MAX_HOPS = 4;
 
-function controllerOf(obj: KubeObject): V1OwnerReference | undefined {
+function controllerOf(obj: ObjectEnvelope): V1OwnerReference | undefined {
   const refs = asArray<V1OwnerReference>(obj.metadata?.ownerReferences).filter(
     (ref) => isRecord(ref) && typeof ref.kind === 'string' && typeof ref.name === 'string' && ref.name !== '',
   );
@@ -50,9 +50,9 @@ function deploymentByConvention(
   };
 }
 
-export function topLevelOwner(obj: KubeObject, inventory: Inventory): ResourceRef {
+export function topLevelOwner(obj: ObjectEnvelope, inventory: Inventory): ResourceRef {
   const namespace = namespaceOf(obj);
-  let current: KubeObject = obj;
+  let current: ObjectEnvelope = obj;
   let ref = refOf(obj);
   for (let hop = 0; hop < MAX_HOPS; hop++) {
     const owner = controllerOf(current);
