@@ -1,0 +1,168 @@
+/**
+ * What a SecurityReport / ClusterSecurityReport says, built from an evaluation. Pure: the
+ * controller supplies the clock, the previous report (for first-seen times) and the field
+ * managers that changed resources.
+ *
+ * Reports are kept small on purpose (SPEC §9: peers' per-resource reports filled etcd):
+ * one per (namespace, policy), failures only, and capped in bytes with an `omitted` count,
+ * while the summary still counts everything. A content hash lets the writer skip a write
+ * when nothing changed, also across restarts.
+ */
+import { createHash } from 'node:crypto';
+import type { Tally } from '../engine/evaluate.js';
+import { scoreOf } from '../engine/evaluate.js';
+import { resourceKey } from '../engine/owner.js';
+import type { Finding, FrameworkRef, ResourceRef, Severity, Waiver } from '../engine/types.js';
+import { isActive, SEVERITY_RANK } from '../engine/types.js';
+
+/** Who last changed a resource, from its managedFields. */
+export interface ChangedBy {
+  readonly manager: string;
+  readonly operation?: string;
+  readonly time?: string;
+}
+
+export interface ReportFinding {
+  readonly checkId: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly category: string;
+  readonly status: 'Fail' | 'Error';
+  readonly frameworks: readonly FrameworkRef[];
+  readonly resource: ResourceRef;
+  readonly count: number;
+  readonly message: string;
+  readonly remediation: string;
+  readonly firstSeen: string;
+  readonly lastChanged: string;
+  readonly changedBy?: ChangedBy;
+  readonly waiver?: Waiver;
+}
+
+export interface ReportSummary {
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  waived: number;
+  total: number;
+}
+
+export interface ReportBody {
+  readonly policy: string;
+  readonly scope: string;
+  readonly score: number;
+  readonly summary: ReportSummary;
+  readonly findings: readonly ReportFinding[];
+  readonly omitted?: { readonly count: number; readonly reason: string };
+}
+
+/** Stable identity of a finding across evaluations: check and resource. */
+export function findingKey(finding: { checkId: string; resource: ResourceRef }): string {
+  return `${finding.checkId}\u0000${resourceKey(finding.resource)}`;
+}
+
+export interface BuildReportInput {
+  readonly policy: string;
+  /** Namespace name, or `cluster`. */
+  readonly scope: string;
+  readonly findings: readonly Finding[];
+  readonly tally: Tally | undefined;
+  /** The findings of the report as it stands, to carry first-seen times over. */
+  readonly previous: ReadonlyMap<string, ReportFinding>;
+  /** ISO time of this evaluation. */
+  readonly now: string;
+  readonly changedBy?: (finding: Finding) => ChangedBy | undefined;
+  /** Serialized size budget for the findings list; the API server's limit is far above it. */
+  readonly maxBytes?: number;
+}
+
+// etcd refuses requests over 1.5 MiB and the upstream advice is objects of at most tens of
+// kilobytes; 256 KiB of findings keeps even a pathological namespace far from trouble.
+export const DEFAULT_MAX_REPORT_BYTES = 256 * 1024;
+
+function severityOrder(a: ReportFinding, b: ReportFinding): number {
+  const activeA = a.waiver === undefined || a.waiver.expired ? 0 : 1;
+  const activeB = b.waiver === undefined || b.waiver.expired ? 0 : 1;
+  return activeA - activeB || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity];
+}
+
+export function buildReportBody(input: BuildReportInput): ReportBody {
+  const summary: ReportSummary = { critical: 0, high: 0, medium: 0, low: 0, waived: 0, total: 0 };
+  const entries: ReportFinding[] = [];
+  for (const finding of input.findings) {
+    if (isActive(finding)) {
+      summary[finding.severity]++;
+      summary.total++;
+    } else summary.waived++;
+    const before = input.previous.get(findingKey(finding));
+    const unchanged =
+      before !== undefined &&
+      before.message === finding.message &&
+      before.severity === finding.severity &&
+      before.count === finding.count &&
+      JSON.stringify(before.waiver) === JSON.stringify(finding.waiver);
+    const changedBy = before?.changedBy ?? input.changedBy?.(finding);
+    entries.push({
+      checkId: finding.checkId,
+      title: finding.title,
+      severity: finding.severity,
+      category: finding.category,
+      status: finding.status === 'fail' ? 'Fail' : 'Error',
+      frameworks: finding.frameworks,
+      resource: finding.resource,
+      count: finding.count,
+      message: finding.message,
+      remediation: finding.remediation,
+      firstSeen: before?.firstSeen ?? input.now,
+      lastChanged: unchanged ? before.lastChanged : input.now,
+      ...(changedBy !== undefined ? { changedBy } : {}),
+      ...(finding.waiver !== undefined ? { waiver: finding.waiver } : {}),
+    });
+  }
+
+  // Keep the most severe active findings when over budget; the stable sort keeps the
+  // engine's deterministic order within a severity.
+  const ordered = [...entries].sort(severityOrder);
+  const budget = input.maxBytes ?? DEFAULT_MAX_REPORT_BYTES;
+  const kept: ReportFinding[] = [];
+  let bytes = 0;
+  for (const entry of ordered) {
+    const size = JSON.stringify(entry).length + 1;
+    if (bytes + size > budget) break;
+    bytes += size;
+    kept.push(entry);
+  }
+  const omitted = ordered.length - kept.length;
+  return {
+    policy: input.policy,
+    scope: input.scope,
+    score: scoreOf(input.tally),
+    summary,
+    findings: kept,
+    ...(omitted > 0
+      ? {
+          omitted: {
+            count: omitted,
+            reason: `report size limit of ${budget} bytes reached; least severe findings left out`,
+          },
+        }
+      : {}),
+  };
+}
+
+/** Canonical JSON: keys sorted, so equal content always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function contentHash(body: ReportBody): string {
+  return createHash('sha256').update(canonicalJson(body)).digest('hex').slice(0, 32);
+}

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import {
+  buildReportBody,
+  canonicalJson,
+  contentHash,
+  findingKey,
+} from '../../src/controller/report-content.js';
+import type { ReportFinding } from '../../src/controller/report-content.js';
+import type { Finding, Severity } from '../../src/engine/types.js';
+
+function finding(name: string, severity: Severity = 'high', extra: Partial<Finding> = {}): Finding {
+  return {
+    checkId: 'pss.privileged',
+    title: 'Privileged containers',
+    severity,
+    category: 'pod-security',
+    frameworks: [{ framework: 'PSS', control: 'baseline' }],
+    resource: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name },
+    status: 'fail',
+    reason: 'privileged',
+    message: `container "app" of ${name} is privileged`,
+    remediation: 'Unset privileged.',
+    count: 1,
+    ...extra,
+  };
+}
+
+const T0 = '2026-11-24T10:00:00.000Z';
+const T1 = '2026-11-24T11:00:00.000Z';
+
+describe('buildReportBody', () => {
+  it('summarises active and waived findings and scores the tally', () => {
+    const body = buildReportBody({
+      policy: 'prod',
+      scope: 'shop',
+      findings: [
+        finding('a', 'critical'),
+        finding('b', 'low'),
+        finding('c', 'high', { waiver: { reason: 'ok', expired: false } }),
+      ],
+      tally: { evaluated: 40, failed: 11 },
+      previous: new Map(),
+      now: T0,
+    });
+    assert.deepEqual(body.summary, { critical: 1, high: 0, medium: 0, low: 1, waived: 1, total: 2 });
+    assert.equal(body.score, 73);
+    assert.deepEqual(
+      body.findings.map((f) => [f.resource.name, f.firstSeen, f.lastChanged]),
+      [
+        ['a', T0, T0],
+        ['b', T0, T0],
+        ['c', T0, T0],
+      ],
+    );
+  });
+
+  it('keeps firstSeen and lastChanged for an unchanged finding, so a cluster at rest hashes the same', () => {
+    const first = buildReportBody({
+      policy: 'prod',
+      scope: 'shop',
+      findings: [finding('a')],
+      tally: undefined,
+      previous: new Map(),
+      now: T0,
+    });
+    const previous = new Map<string, ReportFinding>(first.findings.map((f) => [findingKey(f), f]));
+    const again = buildReportBody({
+      policy: 'prod',
+      scope: 'shop',
+      findings: [finding('a')],
+      tally: undefined,
+      previous,
+      now: T1,
+    });
+    assert.equal(contentHash(again), contentHash(first));
+    const changed = buildReportBody({
+      policy: 'prod',
+      scope: 'shop',
+      findings: [finding('a', 'high', { count: 3 })],
+      tally: undefined,
+      previous,
+      now: T1,
+    });
+    assert.deepEqual([changed.findings[0]?.firstSeen, changed.findings[0]?.lastChanged], [T0, T1]);
+    assert.notEqual(contentHash(changed), contentHash(first));
+  });
+
+  it('records who changed the resource for a new finding only', () => {
+    let asked = 0;
+    const changedBy = (): { manager: string; time: string } => {
+      asked++;
+      return { manager: 'kubectl-edit', time: T0 };
+    };
+    const body = buildReportBody({
+      policy: 'p',
+      scope: 'shop',
+      findings: [finding('a')],
+      tally: undefined,
+      previous: new Map(),
+      now: T0,
+      changedBy,
+    });
+    assert.deepEqual(body.findings[0]?.changedBy, { manager: 'kubectl-edit', time: T0 });
+    const previous = new Map<string, ReportFinding>(body.findings.map((f) => [findingKey(f), f]));
+    buildReportBody({
+      policy: 'p',
+      scope: 'shop',
+      findings: [finding('a')],
+      tally: undefined,
+      previous,
+      now: T1,
+      changedBy,
+    });
+    assert.equal(asked, 1);
+  });
+
+  it('caps the findings list by bytes, keeping the most severe, and counts what it left out', () => {
+    const findings = [
+      ...Array.from({ length: 50 }, (_, i) => finding(`low-${String(i).padStart(2, '0')}`, 'low')),
+      ...Array.from({ length: 5 }, (_, i) => finding(`crit-${i}`, 'critical')),
+    ];
+    const size = (f: Finding): number =>
+      JSON.stringify(
+        buildReportBody({
+          policy: 'p',
+          scope: 's',
+          findings: [f],
+          tally: undefined,
+          previous: new Map(),
+          now: T0,
+        }).findings[0],
+      ).length + 1;
+    const budget = 5 * size(findings[50]!) + 5 * size(findings[0]!);
+    const body = buildReportBody({
+      policy: 'p',
+      scope: 's',
+      findings,
+      tally: undefined,
+      previous: new Map(),
+      now: T0,
+      maxBytes: budget,
+    });
+    assert.equal(body.findings.length, 10);
+    assert.deepEqual(
+      body.findings.slice(0, 5).map((f) => f.severity),
+      ['critical', 'critical', 'critical', 'critical', 'critical'],
+    );
+    assert.equal(body.omitted?.count, 45);
+    assert.equal(body.summary.low, 50);
+  });
+});
+
+describe('canonicalJson', () => {
+  it('orders keys and drops undefined', () => {
+    assert.equal(canonicalJson({ b: 1, a: [{ d: undefined, c: 'x' }] }), '{"a":[{"c":"x"}],"b":1}');
+  });
+});
