@@ -65,9 +65,11 @@ export interface CheckContext {
   podSecurityVersion(namespace: string | undefined): string;
   /**
    * A value derived from the whole inventory (an RBAC graph, a NetworkPolicy index), built
-   * once per inventory revision and shared by every check that asks with the same key.
+   * once and shared by every check that asks with the same key. It is rebuilt after any
+   * change to the inventory, or, when `dependsOn` lists kind keys, only after a change to an
+   * object of those kinds — which lets the controller keep an RBAC graph across pod events.
    */
-  derive<T>(key: string, build: (inventory: Inventory) => T): T;
+  derive<T>(key: string, build: (inventory: Inventory) => T, dependsOn?: readonly string[]): T;
 }
 
 /** One result of a namespace- or cluster-scoped check. */

@@ -1,7 +1,7 @@
 /**
  * Builds the CheckContext handed to each check. Derived indexes are cached per inventory
  * and revision, so an RBAC graph is built once per evaluation however many checks read it,
- * and rebuilt only after the inventory changes.
+ * and rebuilt only after an object of a kind it depends on changes.
  */
 import type { CheckContext, Params } from './check.js';
 import type { Inventory } from './inventory.js';
@@ -15,21 +15,25 @@ export function isPodSecurityVersion(value: unknown): value is string {
   return typeof value === 'string' && VERSION_PATTERN.test(value);
 }
 
-interface DerivedCache {
-  revision: number;
-  values: Map<string, unknown>;
-}
-const derivedCaches = new WeakMap<Inventory, DerivedCache>();
+/** Derived values per inventory, each stamped with the revision it was built at. */
+const derivedCaches = new WeakMap<Inventory, Map<string, { revision: string; value: unknown }>>();
 
-function derive<T>(inventory: Inventory, key: string, build: (inventory: Inventory) => T): T {
+function derive<T>(
+  inventory: Inventory,
+  key: string,
+  build: (inventory: Inventory) => T,
+  dependsOn?: readonly string[],
+): T {
   let cache = derivedCaches.get(inventory);
-  if (cache === undefined || cache.revision !== inventory.revision) {
-    cache = { revision: inventory.revision, values: new Map() };
+  if (cache === undefined) {
+    cache = new Map();
     derivedCaches.set(inventory, cache);
   }
-  if (cache.values.has(key)) return cache.values.get(key) as T;
+  const revision = dependsOn === undefined ? `*${inventory.revision}` : inventory.revisionOf(dependsOn);
+  const entry = cache.get(key);
+  if (entry !== undefined && entry.revision === revision) return entry.value as T;
   const value = build(inventory);
-  cache.values.set(key, value);
+  cache.set(key, { revision, value });
   return value;
 }
 
@@ -63,6 +67,6 @@ export function createCheckContext(options: ContextOptions): CheckContext {
     inventory,
     params,
     podSecurityVersion: (namespace) => podSecurityVersionFor(inventory, namespace, pinnedPodSecurityVersion),
-    derive: (key, build) => derive(inventory, key, build),
+    derive: (key, build, dependsOn) => derive(inventory, key, build, dependsOn),
   };
 }

@@ -13,6 +13,7 @@ export class Inventory {
   /** kind key → namespace ('' for cluster scope) → name → object */
   private readonly byKind = new Map<string, Map<string, Map<string, KubeObject>>>();
   private changes = 0;
+  private readonly kindChanges = new Map<string, number>();
 
   constructor(objects: Iterable<ObjectEnvelope> = []) {
     for (const obj of objects) this.upsert(obj);
@@ -21,6 +22,19 @@ export class Inventory {
   /** Incremented on every change; derived indexes built from this inventory key on it. */
   get revision(): number {
     return this.changes;
+  }
+
+  /**
+   * A token that changes whenever an object of one of these kinds changes, so an index
+   * built from RBAC objects survives a flood of pod updates.
+   */
+  revisionOf(kinds: readonly string[]): string {
+    return kinds.map((kind) => this.kindChanges.get(kind) ?? 0).join('.');
+  }
+
+  private touched(kind: string): void {
+    this.changes++;
+    this.kindChanges.set(kind, (this.kindChanges.get(kind) ?? 0) + 1);
   }
 
   /** Adds or replaces an object (by kind, namespace and name). Objects without a kind or name are ignored. */
@@ -40,7 +54,7 @@ export class Inventory {
       namespaces.set(ns, names);
     }
     names.set(name, obj as KubeObject);
-    this.changes++;
+    this.touched(kind);
   }
 
   /** Removes an object; returns whether it was there. */
@@ -49,7 +63,7 @@ export class Inventory {
     const names = namespaces?.get(namespace ?? NO_NAMESPACE);
     if (names === undefined || !names.delete(name)) return false;
     if (names.size === 0) namespaces?.delete(namespace ?? NO_NAMESPACE);
-    this.changes++;
+    this.touched(kind);
     return true;
   }
 

@@ -289,3 +289,23 @@ describe('evaluate', () => {
     assert.equal(result.findings[0]?.source, 'app.yaml#1');
   });
 });
+
+describe('derived indexes', () => {
+  it('rebuild after a change to a kind they depend on, and only then', async () => {
+    const { createCheckContext } = await import('../../src/engine/context.js');
+    const inventory = new Inventory([
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'a', namespace: 'x' } },
+    ]);
+    const ctx = createCheckContext({ inventory });
+    let builds = 0;
+    const build = (): number => ++builds;
+    assert.equal(ctx.derive('sa', build, ['ServiceAccount']), 1);
+    inventory.upsert(pod('p', 'x', 'c'));
+    assert.equal(ctx.derive('sa', build, ['ServiceAccount']), 1);
+    inventory.upsert({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'b', namespace: 'x' } });
+    assert.equal(ctx.derive('sa', build, ['ServiceAccount']), 2);
+    assert.equal(ctx.derive('all', build), 3);
+    inventory.upsert(pod('q', 'x', 'c'));
+    assert.equal(ctx.derive('all', build), 4);
+  });
+});
