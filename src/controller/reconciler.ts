@@ -1,0 +1,504 @@
+/**
+ * Level-based reconciliation of reports: `reconcile(key)` reads the current inventory,
+ * policies and live reports, and converges the reports (and policy status) to what a fresh
+ * evaluation says. It never trusts an event's payload, so a missed, duplicated or
+ * reordered event costs at most a redundant evaluation.
+ *
+ * Keys (src/controller/event-scopes.ts):
+ *  - `ns/<name>`: one namespace's SecurityReport for every policy;
+ *  - `cluster`: the relational checks (RBAC, ServiceAccounts) for every policy; their
+ *    namespaced results are cached and merged into namespace reports;
+ *  - `policy/<name>`: a policy changed: recompile, then everything for it;
+ *  - `rollup`: ClusterSecurityReports and policy status from the cached summaries.
+ *
+ * Writes go through ReportApi, which the caller backs with the API server (rate-limited,
+ * leader-only). A report is written only when its content differs from the live one, so a
+ * cluster at rest causes no writes, also after a restart.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Evaluation, Tally } from '../engine/evaluate.js';
+import { evaluate, scoreOf } from '../engine/evaluate.js';
+import type { Inventory } from '../engine/inventory.js';
+import type { KubeObject } from '../engine/objects.js';
+import { isRecord, labelsOf } from '../engine/objects.js';
+import type { CompiledPolicy } from '../engine/policy.js';
+import { isNamespaceSelected } from '../engine/policy.js';
+import type { Finding, Severity } from '../engine/types.js';
+import { isActive } from '../engine/types.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { ScopeKey } from './event-scopes.js';
+import { CLUSTER_KEY, namespaceKey, parseScopeKey } from './event-scopes.js';
+import type { Condition, PolicyRegistry, PolicyState } from './policy-registry.js';
+import { policyConditions } from './policy-registry.js';
+import type { ChangedBy, ReportBody, ReportFinding, ReportSummary } from './report-content.js';
+import { buildReportBody, canonicalJson, findingKey } from './report-content.js';
+
+export const ROLLUP_KEY = 'rollup';
+export const REPORT_KIND = 'SecurityReport';
+export const CLUSTER_REPORT_KIND = 'ClusterSecurityReport';
+
+export interface NamespaceRollup {
+  readonly name: string;
+  readonly score: number;
+  readonly critical: number;
+  readonly high: number;
+  readonly medium: number;
+  readonly low: number;
+}
+
+export interface ClusterReportBody extends ReportBody {
+  readonly namespaces: readonly NamespaceRollup[];
+}
+
+export interface PolicyStatus {
+  readonly observedGeneration: number;
+  readonly conditions: readonly Condition[];
+  readonly summary: Omit<ReportSummary, 'total'> & { namespaces: number };
+  readonly score: number;
+  readonly lastEvaluationTime: string;
+}
+
+/** The writes the reconciler makes; the caller backs them with the API server. */
+export interface ReportApi {
+  applyReport(
+    policy: PolicyState,
+    namespace: string | undefined,
+    body: ReportBody | ClusterReportBody,
+  ): Promise<void>;
+  deleteReport(policy: string, namespace: string | undefined): Promise<void>;
+  applyPolicyStatus(policy: PolicyState, status: PolicyStatus): Promise<void>;
+  /** Who last changed a resource (from managedFields), for a finding that just appeared. */
+  changedBy(finding: Finding): Promise<ChangedBy | undefined>;
+  /** A Kubernetes Event about the resource of a new critical finding. */
+  recordCriticalFinding(policy: string, finding: Finding): Promise<void>;
+  /** A Kubernetes Event about an invalid policy. */
+  recordInvalidPolicy(policy: PolicyState, message: string): Promise<void>;
+}
+
+/** Live reports as the controller's watch cache holds them. */
+export interface LiveReports {
+  get(
+    kind: typeof REPORT_KIND | typeof CLUSTER_REPORT_KIND,
+    namespace: string | undefined,
+    name: string,
+  ): KubeObject | undefined;
+}
+
+export interface ReconcilerOptions {
+  readonly inventory: Inventory;
+  readonly policies: PolicyRegistry;
+  readonly liveReports: LiveReports;
+  readonly api: ReportApi;
+  readonly metrics: Metrics;
+  readonly clock: () => Date;
+  readonly enqueue: (key: ScopeKey | typeof ROLLUP_KEY) => void;
+  readonly maxReportBytes?: number;
+  /** Days before expiry from which an exception counts as `expiring`. */
+  readonly expiringDays?: number;
+}
+
+/** The parts of a live report the controller writes, read back for comparison. */
+export function liveBodyOf(obj: KubeObject | undefined): Record<string, unknown> | undefined {
+  if (obj === undefined) return undefined;
+  const body: Record<string, unknown> = {};
+  for (const field of ['policy', 'scope', 'score', 'summary', 'findings', 'omitted', 'namespaces']) {
+    if (obj[field] !== undefined) body[field] = obj[field];
+  }
+  return body;
+}
+
+function previousFindings(obj: KubeObject | undefined): Map<string, ReportFinding> {
+  const map = new Map<string, ReportFinding>();
+  const findings = obj?.['findings'];
+  if (!Array.isArray(findings)) return map;
+  for (const f of findings) {
+    if (isRecord(f) && typeof f['checkId'] === 'string' && isRecord(f['resource'])) {
+      const finding = f as unknown as ReportFinding;
+      map.set(findingKey(finding), finding);
+    }
+  }
+  return map;
+}
+
+function addTally(a: Tally | undefined, b: Tally | undefined): Tally | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return { evaluated: a.evaluated + b.evaluated, failed: a.failed + b.failed };
+}
+
+interface ClusterPart {
+  /** Findings of the relational checks, by namespace ('' = cluster-scoped resources). */
+  readonly findings: Map<string, Finding[]>;
+  readonly tallies: Map<string, Tally>;
+}
+
+interface NamespaceSummary extends NamespaceRollup {
+  readonly waived: number;
+  readonly tally: Tally | undefined;
+}
+
+export class Reconciler {
+  private readonly clusterParts = new Map<string, ClusterPart>();
+  private readonly summaries = new Map<string, Map<string, NamespaceSummary>>();
+  private readonly findingSeries = new Map<string, Set<string>>();
+  private readonly evaluatedPolicies = new Set<string>();
+  private warm = false;
+
+  constructor(private readonly options: ReconcilerOptions) {}
+
+  async reconcile(key: string): Promise<void> {
+    if (key === ROLLUP_KEY) return this.rollup();
+    const scope = parseScopeKey(key);
+    if (scope.kind === 'namespace') return this.reconcileNamespace(scope.namespace);
+    if (scope.kind === 'cluster') return this.reconcileCluster();
+    return this.reconcilePolicy(scope.name);
+  }
+
+  /**
+   * Called once the first full evaluation after start-up has drained. Before that, a report
+   * that does not exist yet is the controller catching up, not drift: its findings are not
+   * counted as new. After it, a new report (a new namespace) is real change.
+   */
+  markWarm(): void {
+    this.warm = true;
+  }
+
+  /** Every key a full re-evaluation needs: the periodic resync and a new leader enqueue these. */
+  allKeys(): (ScopeKey | typeof ROLLUP_KEY)[] {
+    const namespaces = new Set(this.options.inventory.namespaces());
+    for (const summaries of this.summaries.values()) for (const ns of summaries.keys()) namespaces.add(ns);
+    return [CLUSTER_KEY, ...[...namespaces].sort().map(namespaceKey), ROLLUP_KEY];
+  }
+
+  private timed<T>(scope: string, run: () => T): T {
+    const start = performance.now();
+    try {
+      return run();
+    } finally {
+      this.options.metrics.evaluationDuration.observe({ scope }, (performance.now() - start) / 1000);
+    }
+  }
+
+  private async reconcilePolicy(name: string): Promise<void> {
+    const state = this.options.policies.get(name);
+    if (state === undefined) {
+      // Deleted: its reports go with it (ownerReferences); forget its series and caches.
+      this.forgetPolicy(name);
+      return;
+    }
+    if (!state.valid) {
+      await this.options.api.recordInvalidPolicy(
+        state,
+        state.diagnostics.map((d) => `${d.path}: ${d.message}`).join('; '),
+      );
+      this.options.metrics.policyValid.set({ policy: name }, 0);
+    } else this.options.metrics.policyValid.set({ policy: name }, 1);
+    for (const key of this.allKeys()) this.options.enqueue(key);
+  }
+
+  private forgetPolicy(name: string): void {
+    const m = this.options.metrics;
+    for (const namespace of this.summaries.get(name)?.keys() ?? []) this.dropNamespace(name, namespace);
+    m.complianceScore.remove({ policy: name, namespace: '' });
+    for (const state of ['active', 'expiring', 'expired']) m.exceptions.remove({ policy: name, state });
+    for (const severity of ['critical', 'high', 'medium', 'low'])
+      m.baselineDrift.remove({ policy: name, severity });
+    m.policyValid.remove({ policy: name });
+    this.clusterParts.delete(name);
+    this.summaries.delete(name);
+    this.evaluatedPolicies.delete(name);
+  }
+
+  private async reconcileCluster(): Promise<void> {
+    const now = this.options.clock();
+    for (const { state, policy } of this.options.policies.active()) {
+      const evaluation = this.timed('cluster', () =>
+        evaluate(this.options.inventory, policy, { now, scope: { kind: 'cluster' } }),
+      );
+      const part: ClusterPart = { findings: new Map(), tallies: evaluation.tallies };
+      for (const finding of evaluation.findings) {
+        const ns = finding.resource.namespace ?? '';
+        let list = part.findings.get(ns);
+        if (list === undefined) part.findings.set(ns, (list = []));
+        list.push(finding);
+      }
+      const before = this.clusterParts.get(state.name);
+      this.clusterParts.set(state.name, part);
+      // Namespaces whose relational findings changed need their reports rewritten.
+      const namespaces = new Set([...part.findings.keys(), ...(before?.findings.keys() ?? [])]);
+      for (const ns of namespaces) {
+        if (ns === '') continue;
+        if (canonicalJson(before?.findings.get(ns) ?? []) !== canonicalJson(part.findings.get(ns) ?? [])) {
+          this.options.enqueue(namespaceKey(ns));
+        }
+      }
+    }
+    this.options.enqueue(ROLLUP_KEY);
+  }
+
+  private async reconcileNamespace(namespace: string): Promise<void> {
+    const { inventory, liveReports, api } = this.options;
+    const now = this.options.clock();
+    const nsObject = inventory.get('Namespace', undefined, namespace);
+    for (const { state, policy } of this.options.policies.active()) {
+      const live = liveReports.get(REPORT_KIND, namespace, state.name);
+      const inScope = nsObject !== undefined && isNamespaceSelected(policy, namespace, labelsOf(nsObject));
+      if (!inScope) {
+        this.dropNamespace(state.name, namespace);
+        if (live !== undefined) await api.deleteReport(state.name, namespace);
+        continue;
+      }
+      const evaluation: Evaluation = this.timed('namespace', () =>
+        evaluate(inventory, policy, { now, scope: { kind: 'namespace', namespace } }),
+      );
+      const clusterPart = this.clusterParts.get(state.name);
+      const findings = [...evaluation.findings, ...(clusterPart?.findings.get(namespace) ?? [])];
+      const tally = addTally(evaluation.tallies.get(namespace), clusterPart?.tallies.get(namespace));
+      const body = await this.buildBody(state.name, namespace, findings, tally, live, now);
+      await this.converge(state, namespace, body, live, findings);
+      this.updateNamespaceMetrics(policy, namespace, findings, body, tally);
+    }
+  }
+
+  private async buildBody(
+    policy: string,
+    scope: string,
+    findings: readonly Finding[],
+    tally: Tally | undefined,
+    live: KubeObject | undefined,
+    now: Date,
+  ): Promise<ReportBody> {
+    const previous = previousFindings(live);
+    // Field managers are looked up only for findings that are new, and before the
+    // (synchronous) build, so a resting cluster makes no lookups at all.
+    const changedBy = new Map<string, ChangedBy>();
+    for (const finding of findings) {
+      const key = findingKey(finding);
+      if (previous.has(key)) continue;
+      const who = await this.options.api.changedBy(finding);
+      if (who !== undefined) changedBy.set(key, who);
+    }
+    return buildReportBody({
+      policy,
+      scope,
+      findings,
+      tally,
+      previous,
+      now: now.toISOString(),
+      changedBy: (finding) => changedBy.get(findingKey(finding)),
+      ...(this.options.maxReportBytes !== undefined ? { maxBytes: this.options.maxReportBytes } : {}),
+    });
+  }
+
+  /** Writes the report if it differs from the live one, and counts drift against it. */
+  private async converge(
+    state: PolicyState,
+    namespace: string | undefined,
+    body: ReportBody | ClusterReportBody,
+    live: KubeObject | undefined,
+    findings: readonly Finding[],
+  ): Promise<void> {
+    const { api, metrics } = this.options;
+    const previous = previousFindings(live);
+    if (live === undefined || canonicalJson(liveBodyOf(live)) !== canonicalJson(body)) {
+      await api.applyReport(state, namespace, body);
+    }
+    // Drift is measured against the report as it stood, so restarts and fail-overs neither
+    // recount old findings as new nor lose resolutions.
+    const baselineKnown = live !== undefined || this.warm;
+    const current = new Set<string>();
+    for (const finding of findings) {
+      if (!isActive(finding)) continue;
+      const key = findingKey(finding);
+      current.add(key);
+      if (!baselineKnown || previous.has(key)) continue;
+      metrics.findingsNew.inc({ policy: state.name, severity: finding.severity, check: finding.checkId });
+      if (finding.severity === 'critical') await api.recordCriticalFinding(state.name, finding);
+    }
+    for (const [key, before] of previous) {
+      const expiredOrNone = before.waiver === undefined || before.waiver.expired;
+      if (expiredOrNone && !current.has(key)) {
+        metrics.findingsResolved.inc({
+          policy: state.name,
+          severity: before.severity,
+          check: before.checkId,
+        });
+      }
+    }
+  }
+
+  private dropNamespace(policy: string, namespace: string): void {
+    this.summaries.get(policy)?.delete(namespace);
+    this.options.metrics.complianceScore.remove({ policy, namespace });
+    const seriesKey = `${policy}\u0000${namespace}`;
+    for (const label of this.findingSeries.get(seriesKey) ?? []) {
+      this.options.metrics.findings.remove(JSON.parse(label) as Record<string, string>);
+    }
+    this.findingSeries.delete(seriesKey);
+  }
+
+  private updateNamespaceMetrics(
+    policy: CompiledPolicy,
+    namespace: string,
+    findings: readonly Finding[],
+    body: ReportBody,
+    tally: Tally | undefined,
+  ): void {
+    const { metrics } = this.options;
+    const counts = new Map<string, number>();
+    let waived = 0;
+    for (const finding of findings) {
+      if (!isActive(finding)) {
+        waived++;
+        continue;
+      }
+      const labels = JSON.stringify({
+        policy: policy.name,
+        namespace,
+        severity: finding.severity,
+        check: finding.checkId,
+      });
+      counts.set(labels, (counts.get(labels) ?? 0) + 1);
+    }
+    const seriesKey = `${policy.name}\u0000${namespace}`;
+    const before = this.findingSeries.get(seriesKey) ?? new Set<string>();
+    for (const label of before)
+      if (!counts.has(label)) metrics.findings.remove(JSON.parse(label) as Record<string, string>);
+    for (const [label, value] of counts)
+      metrics.findings.set(JSON.parse(label) as Record<string, string>, value);
+    this.findingSeries.set(seriesKey, new Set(counts.keys()));
+    metrics.complianceScore.set({ policy: policy.name, namespace }, body.score);
+
+    let summaries = this.summaries.get(policy.name);
+    if (summaries === undefined) this.summaries.set(policy.name, (summaries = new Map()));
+    const summary: NamespaceSummary = {
+      name: namespace,
+      score: body.score,
+      critical: body.summary.critical,
+      high: body.summary.high,
+      medium: body.summary.medium,
+      low: body.summary.low,
+      waived,
+      tally,
+    };
+    const old = summaries.get(namespace);
+    summaries.set(namespace, summary);
+    if (old === undefined || canonicalJson(old) !== canonicalJson(summary)) this.options.enqueue(ROLLUP_KEY);
+  }
+
+  private async rollup(): Promise<void> {
+    const { liveReports, metrics } = this.options;
+    const now = this.options.clock();
+    for (const { state, policy } of this.options.policies.active()) {
+      const part = this.clusterParts.get(state.name);
+      const summaries = [...(this.summaries.get(state.name)?.values() ?? [])].sort((a, b) =>
+        a.name.localeCompare(b.name),
+      );
+      const clusterFindings = part?.findings.get('') ?? [];
+      const live = liveReports.get(CLUSTER_REPORT_KIND, undefined, state.name);
+      const base = await this.buildBody(
+        state.name,
+        'cluster',
+        clusterFindings,
+        part?.tallies.get(''),
+        live,
+        now,
+      );
+      const summary: ReportSummary = { ...base.summary };
+      let tally: Tally | undefined = part?.tallies.get('');
+      for (const ns of summaries) {
+        summary.critical += ns.critical;
+        summary.high += ns.high;
+        summary.medium += ns.medium;
+        summary.low += ns.low;
+        summary.waived += ns.waived;
+        summary.total += ns.critical + ns.high + ns.medium + ns.low;
+        tally = addTally(tally, ns.tally);
+      }
+      const body: ClusterReportBody = {
+        ...base,
+        score: scoreOf(tally),
+        summary,
+        namespaces: summaries.map(({ name, score, critical, high, medium, low }) => ({
+          name,
+          score,
+          critical,
+          high,
+          medium,
+          low,
+        })),
+      };
+      await this.converge(state, undefined, body, live, clusterFindings);
+      metrics.complianceScore.set({ policy: state.name, namespace: '' }, body.score);
+      this.updatePolicyMetrics(state, policy, now);
+      this.evaluatedPolicies.add(state.name);
+      await this.writeStatus(state, body, summaries.length, now);
+    }
+    metrics.lastFullEvaluation.set(now.getTime() / 1000);
+  }
+
+  private updatePolicyMetrics(state: PolicyState, policy: CompiledPolicy, now: Date): void {
+    const { metrics } = this.options;
+    const soon = now.getTime() + (this.options.expiringDays ?? 7) * 86_400_000;
+    const states = { active: 0, expiring: 0, expired: 0 };
+    for (const exception of policy.exceptions) {
+      if (exception.expiresAt !== undefined && exception.expiresAt <= now.getTime()) states.expired++;
+      else if (exception.expiresAt !== undefined && exception.expiresAt <= soon) states.expiring++;
+      else states.active++;
+    }
+    for (const [s, n] of Object.entries(states)) metrics.exceptions.set({ policy: state.name, state: s }, n);
+    metrics.policyValid.set({ policy: state.name }, state.valid ? 1 : 0);
+
+    const acceptedAt =
+      policy.baselineAcceptedAt === undefined ? undefined : Date.parse(policy.baselineAcceptedAt);
+    const drift: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0 };
+    if (acceptedAt !== undefined) {
+      const reports = [
+        this.options.liveReports.get(CLUSTER_REPORT_KIND, undefined, state.name),
+        ...[...(this.summaries.get(state.name)?.keys() ?? [])].map((ns) =>
+          this.options.liveReports.get(REPORT_KIND, ns, state.name),
+        ),
+      ];
+      for (const report of reports) {
+        for (const finding of previousFindings(report).values()) {
+          const active = finding.waiver === undefined || finding.waiver.expired;
+          if (active && Date.parse(finding.firstSeen) > acceptedAt) drift[finding.severity]++;
+        }
+      }
+    }
+    for (const [severity, n] of Object.entries(drift))
+      metrics.baselineDrift.set({ policy: state.name, severity }, n);
+  }
+
+  private async writeStatus(
+    state: PolicyState,
+    body: ClusterReportBody,
+    namespaces: number,
+    now: Date,
+  ): Promise<void> {
+    const status = state.object['status'];
+    const conditions = policyConditions(state, this.evaluatedPolicies.has(state.name), now.toISOString());
+    const summary = {
+      critical: body.summary.critical,
+      high: body.summary.high,
+      medium: body.summary.medium,
+      low: body.summary.low,
+      waived: body.summary.waived,
+      namespaces,
+    };
+    const liveStatus = isRecord(status) ? status : {};
+    const unchanged =
+      liveStatus['observedGeneration'] === state.generation &&
+      liveStatus['score'] === body.score &&
+      canonicalJson(liveStatus['summary']) === canonicalJson(summary) &&
+      canonicalJson(liveStatus['conditions']) === canonicalJson(conditions);
+    if (unchanged) return;
+    await this.options.api.applyPolicyStatus(state, {
+      observedGeneration: state.generation,
+      conditions,
+      summary,
+      score: body.score,
+      lastEvaluationTime: now.toISOString(),
+    });
+  }
+}
