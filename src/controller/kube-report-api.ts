@@ -1,0 +1,247 @@
+/**
+ * The reconciler's writes, backed by the API server: reports by server-side apply (owned by
+ * their policy, so they are garbage-collected with it), policy status on the status
+ * subresource, events.k8s.io Events, and field-manager look-ups for new findings. Every
+ * write waits for the write limiter first, and is counted by result.
+ */
+import type { V1ManagedFieldsEntry } from '@kubernetes/client-node';
+import type { Inventory } from '../engine/inventory.js';
+import type { KubeObject } from '../engine/objects.js';
+import { asArray, isRecord } from '../engine/objects.js';
+import type { Finding, ResourceRef } from '../engine/types.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { ApiError, KubeClient, ResourceDescriptor } from './kube-client.js';
+import { isApiError, isNotFound, RESOURCES } from './kube-client.js';
+import type { PolicyState } from './policy-registry.js';
+import type { TokenBucket } from './rate-limiter.js';
+import type { ClusterReportBody, PolicyStatus, ReportApi } from './reconciler.js';
+import type { ChangedBy, ReportBody } from './report-content.js';
+
+export const POLICY_LABEL = 'bulwark.dev/policy';
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+const API_VERSION = 'bulwark.dev/v1alpha1';
+
+/** Where to find a finding's resource to read its managedFields. */
+const RESOURCE_OF_KIND: Readonly<Record<string, ResourceDescriptor>> = {
+  Pod: RESOURCES.pods,
+  Namespace: RESOURCES.namespaces,
+  ServiceAccount: RESOURCES.serviceAccounts,
+  Role: RESOURCES.roles,
+  ClusterRole: RESOURCES.clusterRoles,
+  RoleBinding: RESOURCES.roleBindings,
+  ClusterRoleBinding: RESOURCES.clusterRoleBindings,
+  NetworkPolicy: RESOURCES.networkPolicies,
+  Deployment: { group: 'apps', version: 'v1', plural: 'deployments', namespaced: true, kind: 'Deployment' },
+  StatefulSet: {
+    group: 'apps',
+    version: 'v1',
+    plural: 'statefulsets',
+    namespaced: true,
+    kind: 'StatefulSet',
+  },
+  DaemonSet: { group: 'apps', version: 'v1', plural: 'daemonsets', namespaced: true, kind: 'DaemonSet' },
+  ReplicaSet: { group: 'apps', version: 'v1', plural: 'replicasets', namespaced: true, kind: 'ReplicaSet' },
+  Job: { group: 'batch', version: 'v1', plural: 'jobs', namespaced: true, kind: 'Job' },
+  CronJob: { group: 'batch', version: 'v1', plural: 'cronjobs', namespaced: true, kind: 'CronJob' },
+  ReplicationController: {
+    group: '',
+    version: 'v1',
+    plural: 'replicationcontrollers',
+    namespaced: true,
+    kind: 'ReplicationController',
+  },
+};
+
+// Managers that act on every object and say nothing about who introduced a problem.
+const MACHINE_MANAGERS = new Set(['bulwark', 'kube-controller-manager', 'kube-scheduler', 'kubelet']);
+
+/** The last change by a person or tool, from managedFields (latest timestamp wins). */
+export function lastChangedBy(obj: KubeObject | undefined): ChangedBy | undefined {
+  let best: ChangedBy | undefined;
+  for (const entry of asArray<V1ManagedFieldsEntry>(obj?.metadata?.managedFields)) {
+    if (!isRecord(entry) || typeof entry.manager !== 'string' || MACHINE_MANAGERS.has(entry.manager))
+      continue;
+    const time = entry.time === undefined ? undefined : String(entry.time);
+    if (best === undefined || (time !== undefined && (best.time === undefined || time > best.time))) {
+      best = {
+        manager: entry.manager,
+        ...(typeof entry.operation === 'string' ? { operation: entry.operation } : {}),
+        ...(time ? { time } : {}),
+      };
+    }
+  }
+  return best;
+}
+
+export interface KubeReportApiOptions {
+  readonly client: KubeClient;
+  readonly inventory: Inventory;
+  readonly writeLimiter: TokenBucket;
+  readonly metrics: Metrics;
+  /** Reporting controller name and instance for Events. */
+  readonly controllerName: string;
+  readonly instance: string;
+  readonly clock: () => Date;
+  readonly log: { warn(message: string, meta?: Record<string, unknown>): void };
+}
+
+export class KubeReportApi implements ReportApi {
+  constructor(private readonly options: KubeReportApiOptions) {}
+
+  private async write<T>(result: string, run: () => Promise<T>): Promise<T> {
+    await this.options.writeLimiter.take();
+    try {
+      const value = await run();
+      this.options.metrics.reportWrites.inc({ result });
+      return value;
+    } catch (error) {
+      this.options.metrics.reportWrites.inc({ result: isApiError(error, 409) ? 'conflict' : 'error' });
+      throw error;
+    }
+  }
+
+  async applyReport(
+    policy: PolicyState,
+    namespace: string | undefined,
+    body: ReportBody | ClusterReportBody,
+  ): Promise<void> {
+    const resource = namespace === undefined ? RESOURCES.clusterSecurityReports : RESOURCES.securityReports;
+    const object: KubeObject = {
+      apiVersion: API_VERSION,
+      kind: resource.kind,
+      metadata: {
+        name: policy.name,
+        ...(namespace !== undefined ? { namespace } : {}),
+        labels: { [POLICY_LABEL]: policy.name, [MANAGED_BY_LABEL]: 'bulwark' },
+        ...(policy.uid !== undefined
+          ? {
+              ownerReferences: [
+                {
+                  apiVersion: API_VERSION,
+                  kind: 'SecurityPolicy',
+                  name: policy.name,
+                  uid: policy.uid,
+                  controller: true,
+                  blockOwnerDeletion: false,
+                },
+              ],
+            }
+          : {}),
+      },
+      ...body,
+    };
+    await this.write('applied', () => this.options.client.apply(resource, object));
+  }
+
+  async deleteReport(policy: string, namespace: string | undefined): Promise<void> {
+    const resource = namespace === undefined ? RESOURCES.clusterSecurityReports : RESOURCES.securityReports;
+    try {
+      await this.write('deleted', () =>
+        this.options.client.delete(resource, policy, namespace !== undefined ? { namespace } : {}),
+      );
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  async applyPolicyStatus(policy: PolicyState, status: PolicyStatus): Promise<void> {
+    await this.write('status', () =>
+      this.options.client.applyStatus(RESOURCES.securityPolicies, {
+        apiVersion: API_VERSION,
+        kind: 'SecurityPolicy',
+        metadata: { name: policy.name },
+        status: { ...status },
+      }),
+    );
+  }
+
+  async changedBy(finding: Finding): Promise<ChangedBy | undefined> {
+    const ref = finding.resource;
+    const known = this.options.inventory.get(ref.kind, ref.namespace, ref.name);
+    if (known !== undefined) return lastChangedBy(known);
+    const resource = RESOURCE_OF_KIND[ref.kind];
+    if (resource === undefined) return undefined;
+    try {
+      const obj = await this.options.client.get(
+        resource,
+        ref.name,
+        ref.namespace !== undefined ? { namespace: ref.namespace } : {},
+      );
+      return lastChangedBy(obj);
+    } catch (error) {
+      // Drift attribution is best effort: a vanished owner or a missing permission must not
+      // stop the report from being written.
+      this.options.log.warn('cannot read managedFields', {
+        resource: `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`,
+        error: (error as ApiError).message,
+      });
+      return undefined;
+    }
+  }
+
+  async recordCriticalFinding(policy: string, finding: Finding): Promise<void> {
+    await this.event(
+      finding.resource,
+      'Warning',
+      'CriticalFinding',
+      'Evaluate',
+      `${finding.checkId} (policy ${policy}): ${finding.message}`,
+    );
+  }
+
+  async recordInvalidPolicy(policy: PolicyState, message: string): Promise<void> {
+    await this.event(
+      {
+        apiVersion: API_VERSION,
+        kind: 'SecurityPolicy',
+        name: policy.name,
+        ...(policy.uid !== undefined ? { uid: policy.uid } : {}),
+      },
+      'Warning',
+      'InvalidPolicy',
+      'Validate',
+      message,
+    );
+  }
+
+  private async event(
+    regarding: ResourceRef,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    action: string,
+    note: string,
+  ): Promise<void> {
+    const now = this.options.clock();
+    // Events about cluster-scoped objects live in `default`, as the API server's own do.
+    const namespace = regarding.namespace ?? 'default';
+    const event: KubeObject = {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { generateName: `${regarding.name}.`, namespace },
+      eventTime: now.toISOString().replace('Z', '000Z'),
+      reportingController: this.options.controllerName,
+      reportingInstance: this.options.instance,
+      action,
+      reason,
+      type,
+      // The API caps notes at 1 kB.
+      note: note.length > 1000 ? `${note.slice(0, 999)}…` : note,
+      regarding: {
+        apiVersion: regarding.apiVersion,
+        kind: regarding.kind,
+        name: regarding.name,
+        ...(regarding.namespace !== undefined ? { namespace: regarding.namespace } : {}),
+        ...(regarding.uid !== undefined ? { uid: regarding.uid } : {}),
+      },
+    };
+    try {
+      await this.write('event', () => this.options.client.create(RESOURCES.events, event, { namespace }));
+    } catch (error) {
+      // An Event is a courtesy; failing to record one must not fail the reconcile.
+      this.options.log.warn('cannot record event', {
+        reason,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+}
