@@ -82,7 +82,11 @@ export function collectContainerProblems(
  * One outcome from many problems: any violation fails the pod (its message lists the
  * violations); otherwise any malformed field makes it an `error`; otherwise it passes.
  */
-export function outcomeOf(problems: readonly Problem[], failReason: string, errorReason: string): CheckOutcome {
+export function outcomeOf(
+  problems: readonly Problem[],
+  failReason: string,
+  errorReason: string,
+): CheckOutcome {
   const failures = problems.filter((p) => p.status === 'fail');
   if (failures.length > 0) return fail(failReason, listed(failures));
   const errors = problems.filter((p) => p.status === 'error');

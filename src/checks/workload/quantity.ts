@@ -37,7 +37,11 @@ export type ResourceName = 'cpu' | 'memory';
  * One entry of a container's `resources`, e.g. `requests.cpu`; a section or `resources` that
  * is not an object makes the reading invalid, naming the field.
  */
-export function readContainerResource(resources: unknown, section: ResourceSection, name: ResourceName): QuantityReading {
+export function readContainerResource(
+  resources: unknown,
+  section: ResourceSection,
+  name: ResourceName,
+): QuantityReading {
   if (resources === undefined || resources === null) return { state: 'absent' };
   if (!isRecord(resources)) return { state: 'invalid', problem: 'resources is not an object' };
   const entries = resources[section];

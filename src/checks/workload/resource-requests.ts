@@ -59,6 +59,8 @@ export const check: PodCheck = {
   scope: 'pod',
   evaluate(pod, ctx) {
     const includeInit = param<boolean>(ctx, check, 'includeInitContainers') === true;
-    return judgeContainers(pod, { fail: 'MissingRequests', error: 'InvalidResources' }, (ref) => judge(ref, includeInit));
+    return judgeContainers(pod, { fail: 'MissingRequests', error: 'InvalidResources' }, (ref) =>
+      judge(ref, includeInit),
+    );
   },
 };

@@ -45,7 +45,11 @@ export function app(spec: V1PodSpec): V1Container {
 }
 
 /** A second regular container, compliant like the first. */
-export function addContainer(spec: V1PodSpec, name: string, change: (c: V1Container) => void = () => {}): V1Container {
+export function addContainer(
+  spec: V1PodSpec,
+  name: string,
+  change: (c: V1Container) => void = () => {},
+): V1Container {
   const container = { ...structuredClone(app(spec)), name };
   change(container);
   spec.containers.push(container);
@@ -63,7 +67,13 @@ export function asDeployment(pod: KubeObject): KubeObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: metadata?.name ?? 'web', ...(metadata?.namespace !== undefined ? { namespace: metadata.namespace } : {}) },
-    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec } },
+    metadata: {
+      name: metadata?.name ?? 'web',
+      ...(metadata?.namespace !== undefined ? { namespace: metadata.namespace } : {}),
+    },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec },
+    },
   };
 }

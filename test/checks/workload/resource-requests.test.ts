@@ -50,23 +50,32 @@ const cases: Case[] = [
       addContainer(spec, 'sidecar', (c) => (c.resources = { requests: { cpu: '50m' } }));
       delete app(spec).resources;
     }),
-    expected: missing('container "app" has no CPU request and no memory request; container "sidecar" has no memory request'),
+    expected: missing(
+      'container "app" has no CPU request and no memory request; container "sidecar" has no memory request',
+    ),
   },
   {
     name: 'classic init containers are not required by default',
-    subject: podWith((spec) => (spec.initContainers = [{ name: 'migrate', image: 'registry.example.com/m:1' }])),
+    subject: podWith(
+      (spec) => (spec.initContainers = [{ name: 'migrate', image: 'registry.example.com/m:1' }]),
+    ),
     expected: PASS,
   },
   {
     name: 'classic init containers are required with includeInitContainers',
-    subject: podWith((spec) => (spec.initContainers = [{ name: 'migrate', image: 'registry.example.com/m:1' }])),
+    subject: podWith(
+      (spec) => (spec.initContainers = [{ name: 'migrate', image: 'registry.example.com/m:1' }]),
+    ),
     options: { params: { includeInitContainers: true } },
     expected: missing('init container "migrate" has no CPU request and no memory request'),
   },
   {
     name: 'native sidecars (restartPolicy Always) are always required',
     subject: podWith(
-      (spec) => (spec.initContainers = [{ name: 'proxy', image: 'registry.example.com/p:1', restartPolicy: 'Always' }]),
+      (spec) =>
+        (spec.initContainers = [
+          { name: 'proxy', image: 'registry.example.com/p:1', restartPolicy: 'Always' },
+        ]),
     ),
     expected: missing('init container "proxy" has no CPU request and no memory request'),
   },
