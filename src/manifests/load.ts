@@ -1,0 +1,469 @@
+/**
+ * Reads Kubernetes manifests from files, folders and stdin into objects that remember
+ * where they came from. Accepted forms (SPEC §6, §9): YAML streams of many documents,
+ * JSON files holding one object, and `List` / `*List` objects (`kubectl get -o yaml|json`)
+ * in either, whose items are expanded. Folders are walked recursively for `*.yaml`,
+ * `*.yml` and `*.json`, skipping hidden entries and `node_modules`; a file named
+ * explicitly is read whatever its extension.
+ *
+ * Nothing here stops at the first problem: an unreadable file, a malformed document or an
+ * object without `apiVersion`, `kind` or `metadata.name` becomes a Diagnostic naming the
+ * file, the document and (when known) the line, and everything else is still read.
+ * Documents that are not Kubernetes objects at all (no `apiVersion` and no `kind`, as in a
+ * Helm values file) are skipped with a warning; tool configuration such as
+ * `kustomization.yaml` (groups `*.config.k8s.io`) is skipped silently. SecurityPolicy
+ * objects are policies, not workloads: they are set aside in `policies`.
+ *
+ * Files are read whole up to a size limit and in pieces of whole documents beyond it, so
+ * memory stays bounded by the largest document rather than the largest file.
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, extname, join, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { KubeObject } from '../engine/objects.js';
+import { isRecord } from '../engine/objects.js';
+import type { Diagnostic } from '../engine/types.js';
+import { POLICY_API_VERSION, POLICY_KIND } from '../engine/policy.js';
+import type { YamlDocument } from './yaml-documents.js';
+import { lastDocumentBoundary, parseYamlDocuments } from './yaml-documents.js';
+
+/** Where an object was read from. */
+export interface ManifestSource {
+  /** Path as given or found, relative to the working directory when inside it; `<stdin>` for stdin. */
+  readonly file: string;
+  /** 1-based document number in the file (always 1 for JSON). */
+  readonly document: number;
+  /** 1-based line where the document (or, for JSON, the file) starts. */
+  readonly line: number;
+  /** Position in the enclosing `List`, when the object was one of its items. */
+  readonly item?: number;
+}
+
+export interface SourcedObject {
+  readonly object: KubeObject;
+  readonly source: ManifestSource;
+}
+
+export interface LoadProgress {
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  readonly documents: number;
+  readonly bytes: number;
+}
+
+export interface LoadOptions {
+  /** Called after each file (and every few thousand documents of a large one). */
+  readonly onProgress?: (progress: LoadProgress) => void;
+  /** Working directory for relative paths and for naming files; `process.cwd()` by default. */
+  readonly cwd?: string;
+  /** Read for the path `-`. */
+  readonly stdin?: Readable;
+  /** Files larger than this are read in pieces; 64 MiB by default. */
+  readonly wholeFileLimit?: number;
+  /** Size of those pieces (each ends on a document boundary); 4 MiB by default. */
+  readonly pieceSize?: number;
+}
+
+export interface LoadResult {
+  readonly objects: SourcedObject[];
+  /** SecurityPolicy objects found among the manifests; the scanner applies only `--policy`. */
+  readonly policies: SourcedObject[];
+  readonly diagnostics: Diagnostic[];
+  readonly files: number;
+  readonly documents: number;
+  readonly bytes: number;
+}
+
+export const STDIN_NAME = '<stdin>';
+const MANIFEST_EXTENSIONS: ReadonlySet<string> = new Set(['.yaml', '.yml', '.json']);
+const DEFAULT_WHOLE_FILE_LIMIT = 64 * 1024 * 1024;
+const PIECE_SIZE = 4 * 1024 * 1024;
+const PROGRESS_EVERY_DOCUMENTS = 5000;
+
+/** `file#document`: the key findings and diagnostics use to point at a document. */
+export function sourceKey(source: ManifestSource): string {
+  return `${source.file}#${source.document}`;
+}
+
+/** `file:line` for people and editors. */
+export function formatSource(source: ManifestSource): string {
+  return `${source.file}:${source.line}`;
+}
+
+/** Tool configuration that lives beside manifests but is no API object (kustomize, kubeadm, kubelet, kind). */
+function isToolConfig(apiVersion: unknown): boolean {
+  if (typeof apiVersion !== 'string') return false;
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  return group.endsWith('.config.k8s.io') || group === 'kubeadm.k8s.io' || group === 'kind.x-k8s.io';
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'empty';
+  return `a ${typeof value}`;
+}
+
+/** Collects objects and diagnostics for one load. */
+class Collector {
+  readonly objects: SourcedObject[] = [];
+  readonly policies: SourcedObject[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  documents = 0;
+  bytes = 0;
+  files = 0;
+
+  filesTotal = 0;
+
+  constructor(private readonly onProgress: ((progress: LoadProgress) => void) | undefined) {}
+
+  progress(): void {
+    this.onProgress?.({ filesDone: this.files, filesTotal: this.filesTotal, documents: this.documents, bytes: this.bytes });
+  }
+
+  error(path: string, message: string): void {
+    this.diagnostics.push({ severity: 'error', path, message });
+  }
+
+  warn(path: string, message: string): void {
+    this.diagnostics.push({ severity: 'warning', path, message });
+  }
+
+  document(file: string, doc: YamlDocument): void {
+    this.documents++;
+    if (this.documents % PROGRESS_EVERY_DOCUMENTS === 0) this.progress();
+    const source: ManifestSource = { file, document: doc.index, line: doc.line };
+    if (doc.error !== undefined) {
+      this.error(`${file}#${doc.index}`, `line ${doc.error.line}, column ${doc.error.column}: ${doc.error.reason}`);
+      return;
+    }
+    this.value(doc.value, source);
+  }
+
+  /** One parsed document (or JSON file): an object, a List of them, or nothing. */
+  value(value: unknown, source: ManifestSource): void {
+    if (value === null || value === undefined) return;
+    const path = sourceKey(source);
+    if (!isRecord(value)) {
+      this.warn(path, `line ${source.line}: skipped: the document is ${describeValue(value)}, not a Kubernetes object`);
+      return;
+    }
+    const kind = value['kind'];
+    if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(value['items'])) {
+      this.list(value, kind, source);
+      return;
+    }
+    this.object(value, source, '');
+  }
+
+  private list(list: Record<string, unknown>, kind: string, source: ManifestSource): void {
+    // Items of a typed list read from the API (`PodList`) carry no kind or apiVersion of their own.
+    const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+    const apiVersion = typeof list['apiVersion'] === 'string' ? list['apiVersion'] : undefined;
+    (list['items'] as unknown[]).forEach((item, i) => {
+      const at: ManifestSource = { ...source, item: i };
+      if (!isRecord(item)) {
+        this.error(sourceKey(source), `line ${source.line}: items[${i}]: skipped: the item is ${describeValue(item)}, not a Kubernetes object`);
+        return;
+      }
+      let object = item;
+      if (itemKind !== undefined && item['kind'] === undefined) object = { ...object, kind: itemKind };
+      if (itemKind !== undefined && item['apiVersion'] === undefined && apiVersion !== undefined) object = { ...object, apiVersion };
+      if (object['kind'] === 'List') {
+        this.error(sourceKey(source), `line ${source.line}: items[${i}]: skipped: a List inside a List`);
+        return;
+      }
+      this.object(object, at, `items[${i}]: `);
+    });
+  }
+
+  private object(value: Record<string, unknown>, source: ManifestSource, prefix: string): void {
+    const path = sourceKey(source);
+    const apiVersion = value['apiVersion'];
+    const kind = value['kind'];
+    if (apiVersion === undefined && kind === undefined) {
+      this.warn(path, `line ${source.line}: ${prefix}skipped: no apiVersion or kind, so not a Kubernetes object`);
+      return;
+    }
+    if (isToolConfig(apiVersion)) return;
+    const missing: string[] = [];
+    if (typeof apiVersion !== 'string' || apiVersion === '') missing.push('apiVersion');
+    if (typeof kind !== 'string' || kind === '') missing.push('kind');
+    const metadata = value['metadata'];
+    let object = value as KubeObject;
+    const name = isRecord(metadata) ? metadata['name'] : undefined;
+    if (typeof name !== 'string' || name === '') {
+      const generateName = isRecord(metadata) ? metadata['generateName'] : undefined;
+      if (typeof generateName === 'string' && generateName !== '' && isRecord(metadata)) {
+        // `kubectl create` manifests name objects by prefix; the prefix is the best name we have.
+        object = { ...value, metadata: { ...metadata, name: generateName } } as KubeObject;
+      } else missing.push('metadata.name');
+    }
+    if (missing.length > 0) {
+      const what = typeof kind === 'string' && kind !== '' ? `${kind} ` : '';
+      this.error(path, `line ${source.line}: ${prefix}skipped: ${what}object has no ${missing.join(', no ')}`);
+      return;
+    }
+    if (kind === POLICY_KIND && apiVersion === POLICY_API_VERSION) {
+      this.policies.push({ object, source });
+      return;
+    }
+    this.objects.push({ object, source });
+  }
+}
+
+/** Byte offset → 1-based line and column, for JSON.parse errors. */
+function positionOf(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+function readJson(collector: Collector, file: string, text: string): void {
+  collector.documents++;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // V8 names the offset ("... in JSON at position 42"); report it as line and column.
+    const match = /at position (\d+)/.exec(message);
+    const where = match !== null ? positionOf(text, Number(match[1])) : undefined;
+    const reason = message.replace(/\s*(in JSON )?at position \d+.*$/s, '').replace(/^JSON\.parse: /, '');
+    collector.error(`${file}#1`, `${where !== undefined ? `line ${where.line}, column ${where.column}: ` : ''}invalid JSON: ${reason}`);
+    return;
+  }
+  collector.value(value, { file, document: 1, line: 1 });
+}
+
+function readYaml(collector: Collector, file: string, text: string): void {
+  for (const doc of parseYamlDocuments(text)) collector.document(file, doc);
+}
+
+/** JSON if the text opens like JSON and parses as it; YAML otherwise (JSON is YAML too, only slower to read). */
+function readText(collector: Collector, file: string, text: string, isJsonFile: boolean): void {
+  const first = text.trimStart().charCodeAt(0);
+  if (isJsonFile || first === 0x7b) {
+    if (isJsonFile) return readJson(collector, file, text);
+    try {
+      const value = JSON.parse(text) as unknown;
+      collector.documents++;
+      collector.value(value, { file, document: 1, line: 1 });
+      return;
+    } catch {
+      // Not one JSON value (perhaps YAML flow style, or several documents): read it as YAML.
+    }
+  }
+  readYaml(collector, file, text);
+}
+
+/** Reads a big YAML stream in pieces that end on document boundaries. */
+async function readYamlStream(collector: Collector, file: string, stream: AsyncIterable<string>, pieceSize: number): Promise<void> {
+  let pending = '';
+  let lineBase = 1;
+  let index = 1;
+  const flush = (text: string): void => {
+    for (const doc of parseYamlDocuments(text, { firstLine: lineBase, firstIndex: index })) {
+      collector.document(file, doc);
+      index = doc.index + 1;
+    }
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineBase++;
+  };
+  // pending[0, searched) has been looked through for boundaries (its last line may be partial, so it is re-read).
+  let searched = 0;
+  for await (const chunk of stream) {
+    pending += chunk;
+    collector.bytes += Buffer.byteLength(chunk);
+    if (pending.length < pieceSize) continue;
+    const boundary = lastDocumentBoundary(pending, searched);
+    if (boundary <= 0) {
+      searched = Math.max(0, pending.lastIndexOf('\n'));
+      continue;
+    }
+    const piece = pending.slice(0, boundary);
+    pending = pending.slice(boundary);
+    searched = Math.max(0, pending.lastIndexOf('\n'));
+    flush(piece);
+  }
+  if (pending !== '') flush(pending);
+}
+
+async function readStdin(collector: Collector, stdin: Readable, limit: number, pieceSize: number): Promise<void> {
+  // Stdin has no size up front: gather it, and switch to reading in pieces if it grows large.
+  stdin.setEncoding('utf8');
+  const iterator = stdin[Symbol.asyncIterator]() as AsyncIterator<string>;
+  const chunks: string[] = [];
+  let size = 0;
+  for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
+    chunks.push(next.value);
+    size += next.value.length;
+    if (size > limit) {
+      const rest = (async function* (): AsyncGenerator<string> {
+        yield* chunks;
+        for (let more = await iterator.next(); more.done !== true; more = await iterator.next()) yield more.value;
+      })();
+      await readYamlStream(collector, STDIN_NAME, rest, pieceSize);
+      return;
+    }
+  }
+  const text = chunks.join('');
+  collector.bytes += Buffer.byteLength(text);
+  readText(collector, STDIN_NAME, text, false);
+}
+
+interface FoundFile {
+  readonly path: string;
+  readonly display: string;
+  readonly size: number;
+}
+
+function displayPath(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  const shown = rel === '' ? basename(path) : rel.startsWith(`..${sep}`) || rel === '..' ? path : rel;
+  return sep === '/' ? shown : shown.split(sep).join('/');
+}
+
+/** Expands the arguments into files, in a stable order, each once. */
+async function findFiles(paths: readonly string[], cwd: string, collector: Collector): Promise<(FoundFile | 'stdin')[]> {
+  const out: (FoundFile | 'stdin')[] = [];
+  const seen = new Set<string>();
+  let matched = 0;
+  const visitDir = async (dir: string, visitedDirs: Set<string>): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      collector.error(displayPath(dir, cwd), `cannot read directory: ${errorText(error)}`);
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const full = join(dir, entry.name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const target = await stat(full);
+          isDir = target.isDirectory();
+          isFile = target.isFile();
+        } catch {
+          continue; // a dangling link in a folder is not the user's input
+        }
+      }
+      if (isDir) {
+        const real = await realpath(full).catch(() => full);
+        if (visitedDirs.has(real)) continue; // a link back up the tree
+        await visitDir(full, new Set([...visitedDirs, real]));
+      } else if (isFile && MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
+        matched++;
+        await addFile(full);
+      }
+    }
+  };
+  const addFile = async (path: string): Promise<void> => {
+    const real = await realpath(path).catch(() => path);
+    if (seen.has(real)) return;
+    seen.add(real);
+    const info = await stat(path);
+    out.push({ path, display: displayPath(path, cwd), size: info.size });
+  };
+  for (const arg of paths) {
+    if (arg === '-') {
+      if (!seen.has('-')) out.push('stdin');
+      seen.add('-');
+      continue;
+    }
+    const path = resolve(cwd, arg);
+    let info;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      collector.error(arg, `cannot read: ${errorText(error)}`);
+      continue;
+    }
+    if (info.isDirectory()) {
+      const before = matched;
+      const real = await realpath(path).catch(() => path);
+      await visitDir(path, new Set([real]));
+      if (matched === before) collector.warn(arg, 'no *.yaml, *.yml or *.json files found');
+    } else {
+      await addFile(path);
+    }
+  }
+  return out;
+}
+
+function errorText(error: unknown): string {
+  if (error !== null && typeof error === 'object' && 'code' in error) {
+    switch (error.code) {
+      case 'ENOENT':
+        return 'no such file or directory';
+      case 'EACCES':
+      case 'EPERM':
+        return 'permission denied';
+      case 'EISDIR':
+        return 'is a directory';
+    }
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Reads every manifest under `paths` (`-` is stdin). Never rejects on bad input: problems
+ * come back as diagnostics, and whatever could be read is returned.
+ */
+export async function loadManifests(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const limit = options.wholeFileLimit ?? DEFAULT_WHOLE_FILE_LIMIT;
+  const pieceSize = options.pieceSize ?? PIECE_SIZE;
+  const collector = new Collector(options.onProgress);
+  const files = await findFiles(paths, cwd, collector);
+  collector.filesTotal = files.length;
+
+  // Read the next file while parsing this one: reading is I/O, parsing is CPU.
+  let nextRead: Promise<string | Error> | undefined;
+  const startRead = (file: FoundFile | 'stdin' | undefined): Promise<string | Error> | undefined =>
+    file === undefined || file === 'stdin' || file.size > limit
+      ? undefined
+      : readFile(file.path, 'utf8').then(
+          (text) => text,
+          (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+        );
+  nextRead = startRead(files[0]);
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i];
+    const pending = nextRead;
+    nextRead = startRead(files[i + 1]);
+    if (file === undefined) continue;
+    if (file === 'stdin') {
+      if (options.stdin === undefined) collector.error(STDIN_NAME, 'no standard input to read');
+      else await readStdin(collector, options.stdin, limit, pieceSize);
+    } else if (pending === undefined) {
+      await readYamlStream(collector, file.display, createReadStream(file.path, { encoding: 'utf8', highWaterMark: 1024 * 1024 }) as AsyncIterable<string>, pieceSize).catch((error: unknown) =>
+        collector.error(file.display, `cannot read: ${errorText(error)}`),
+      );
+    } else {
+      const text = await pending;
+      if (text instanceof Error) collector.error(file.display, `cannot read: ${errorText(text)}`);
+      else {
+        collector.bytes += file.size;
+        readText(collector, file.display, text, extname(file.path).toLowerCase() === '.json');
+      }
+    }
+    collector.files++;
+    collector.progress();
+  }
+  return {
+    objects: collector.objects,
+    policies: collector.policies,
+    diagnostics: collector.diagnostics,
+    files: collector.files,
+    documents: collector.documents,
+    bytes: collector.bytes,
+  };
+}
