@@ -28,7 +28,7 @@ type Labels = Readonly<Record<string, string>>;
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** Kinds whose pod template runs pods; PodTemplate objects are only templates. */
-const WORKLOAD_KINDS: readonly string[] = [
+export const WORKLOAD_KINDS: readonly string[] = [
   'Pod',
   'Deployment',
   'StatefulSet',

@@ -368,7 +368,8 @@ export function describePort(port: PortMatcher): string {
   }
 }
 
-function describeSelector(matcher: SelectorMatcher): string {
+/** `app=web,tier in (a,b),!canary`: kubectl's selector notation. */
+export function describeSelector(matcher: SelectorMatcher): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(matcher.selector.matchLabels ?? {})) parts.push(`${key}=${value}`);
   for (const expr of matcher.selector.matchExpressions ?? []) {

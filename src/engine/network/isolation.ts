@@ -1,0 +1,128 @@
+/**
+ * Isolation questions the `net.*` and `ns.*` checks share, asked per direction: does a
+ * namespace deny by default, which workloads no policy isolates, how many policies are in
+ * force. The checks for ingress and egress are the same question, so the answer and its
+ * wording live here once.
+ */
+import type { ScopedResult } from '../check.js';
+import type { CheckOutcome } from '../types.js';
+import { fail, PASS } from '../types.js';
+import type { NetworkIndex, Workload } from './network-index.js';
+import { namespaceRef } from './network-index.js';
+import { publicShare, rangesOf, subtractRanges } from './cidr.js';
+import type { CompiledNetworkPolicy, CompiledRule, Direction } from './network-policy.js';
+import { describePeer, isAllowAllRule, isValidPolicy, selectsAllPods } from './network-policy.js';
+
+// Enough names to find the pods; a namespace with hundreds of them still gives a short message.
+const MAX_LISTED = 5;
+
+export const POLICY_TYPE: Readonly<Record<Direction, string>> = { ingress: 'Ingress', egress: 'Egress' };
+
+/** The policies of a namespace the API server would accept: the ones in force. */
+export function policiesInForce(index: NetworkIndex, namespace: string): CompiledNetworkPolicy[] {
+  return (index.policies.get(namespace) ?? []).filter(isValidPolicy);
+}
+
+export function invalidPolicies(index: NetworkIndex, namespace: string): CompiledNetworkPolicy[] {
+  return (index.policies.get(namespace) ?? []).filter((policy) => !isValidPolicy(policy));
+}
+
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, MAX_LISTED).map((n) => `"${n}"`);
+  const more = names.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
+}
+
+/**
+ * A default deny for the direction: a policy in force that selects every pod of the
+ * namespace (`podSelector: {}`) for it, and has no rule that lets everything through —
+ * `ingress: [{}]` on an all-pods policy is the documented "allow all", not a deny.
+ */
+export function defaultDenyOutcome(index: NetworkIndex, namespace: string, direction: Direction): CheckOutcome {
+  const type = POLICY_TYPE[direction];
+  const isolating = policiesInForce(index, namespace).filter((p) => p.affects[direction] && selectsAllPods(p));
+  if (isolating.length === 0) {
+    const invalid = invalidPolicies(index, namespace).filter((p) => selectsAllPods(p) && p.affects[direction]);
+    const note =
+      invalid.length > 0
+        ? ` (NetworkPolicy ${listNames(invalid.map((p) => p.name))} would, but the API server rejects it)`
+        : '';
+    const exposure =
+      direction === 'ingress'
+        ? 'accept connections from any pod and any address'
+        : 'may connect to any pod and any address';
+    return fail(
+      'NoDefaultDeny',
+      `namespace "${namespace}" has no NetworkPolicy that selects every pod (podSelector: {}) for ${type}${note}: ` +
+        `pods that no other policy selects ${exposure}`,
+    );
+  }
+  const denying = isolating.filter((p) => !p.rules[direction].some(isAllowAllRule));
+  if (denying.length === 0) {
+    return fail(
+      'AllowAllNotDeny',
+      `NetworkPolicy ${listNames(isolating.map((p) => p.name))} selects every pod for ${type} but has a rule ` +
+        'with no peers and no ports, which allows everything: the namespace has no default deny',
+    );
+  }
+  return PASS;
+}
+
+export function defaultDenyResult(index: NetworkIndex, namespace: string, direction: Direction): ScopedResult {
+  const info = index.namespaces.get(namespace);
+  return {
+    resource: info?.ref ?? namespaceRef(namespace),
+    outcome: defaultDenyOutcome(index, namespace, direction),
+  };
+}
+
+/** How many objects a workload result stands for: its pods, or one for a template alone. */
+function podCount(members: Workload['members']): number {
+  const pods = members.filter((m) => m.isPod).length;
+  return pods > 0 ? pods : 1;
+}
+
+/**
+ * One result per workload of the namespace: it passes when every pod and template of it is
+ * selected by some policy in force for the direction.
+ */
+export function workloadIsolationResults(
+  index: NetworkIndex,
+  namespace: string,
+  direction: Direction,
+): ScopedResult[] {
+  const type = POLICY_TYPE[direction];
+  const exposure =
+    direction === 'ingress'
+      ? 'accept connections from any pod in any namespace, and any address, on every port'
+      : 'may connect to any pod in any namespace, and any address, on every port';
+  return (index.workloads.get(namespace) ?? []).map((workload) => {
+    const unselected = workload.members.filter((m) => m.selectedBy[direction].length === 0);
+    const what = `${workload.ref.kind}/${workload.ref.name}`;
+    if (unselected.length === 0) {
+      return { resource: workload.ref, outcome: PASS, count: podCount(workload.members) };
+    }
+    const message =
+      unselected.length === workload.members.length
+        ? `${what} is selected by no NetworkPolicy for ${type}: its pods ${exposure}`
+        : `${unselected.length} of ${workload.members.length} pods and templates of ${what} ` +
+          `(${listNames(unselected.map((m) => `${m.ref.kind}/${m.ref.name}`))}) are selected by no NetworkPolicy ` +
+          `for ${type}: they ${exposure}`;
+    return { resource: workload.ref, outcome: fail('NotIsolated', message), count: podCount(unselected) };
+  });
+}
+
+/**
+ * Whether a rule's IP blocks, minus their excepts, cover at least half of the public address
+ * space of IPv4 or IPv6: `0.0.0.0/0` with the private ranges excepted is still the
+ * internet, `203.0.113.0/24` is one service. Returns how the rule names those blocks, or
+ * undefined when they are not the internet.
+ */
+export function internetBlocks(rule: CompiledRule, policyNamespace: string): string | undefined {
+  if (rule.peers === 'all') return undefined;
+  const blocks = rule.peers.filter((peer) => peer.kind === 'ip-block');
+  if (blocks.length === 0) return undefined;
+  const ranges = blocks.flatMap((peer) => subtractRanges(rangesOf([peer.cidr]), rangesOf(peer.except)));
+  if (publicShare(ranges, 4) < 0.5 && publicShare(ranges, 6) < 0.5) return undefined;
+  return blocks.map((peer) => describePeer(peer, policyNamespace)).join(', ');
+}
