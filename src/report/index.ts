@@ -1,0 +1,39 @@
+/**
+ * The output formats by name, for the CLI's `--format`. Each format is a pure function of
+ * the report; adding one means a module here and a line in this table.
+ */
+import { renderJson } from './json.js';
+import { renderJunit } from './junit.js';
+import type { ScanReport } from './model.js';
+import { renderSarif } from './sarif.js';
+import { renderTable } from './table.js';
+import { renderYaml } from './yaml.js';
+
+export const FORMATS = ['table', 'json', 'yaml', 'sarif', 'junit'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function isFormat(value: unknown): value is Format {
+  return typeof value === 'string' && (FORMATS as readonly string[]).includes(value);
+}
+
+export interface RenderOptions {
+  /** ANSI colours; only the table uses them. */
+  readonly color: boolean;
+  /** List waived findings in the table; machine formats always carry them, marked. */
+  readonly showWaived: boolean;
+}
+
+export function renderReport(format: Format, report: ScanReport, options: RenderOptions): string {
+  switch (format) {
+    case 'table':
+      return renderTable(report, options);
+    case 'json':
+      return renderJson(report);
+    case 'yaml':
+      return renderYaml(report);
+    case 'sarif':
+      return renderSarif(report);
+    case 'junit':
+      return renderJunit(report);
+  }
+}
