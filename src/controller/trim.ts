@@ -1,0 +1,356 @@
+/**
+ * Cuts watched objects down to the fields evaluation reads before they enter the cache.
+ * A typical pod is ~8 KB of JSON and ~15 KB parsed; most of it is status, managedFields
+ * and scheduling detail no check looks at (SPEC §9). Trimmed, it is about a quarter of
+ * that (see test/controller/trim.test.ts for the measured pod), which is what lets 50,000
+ * pods fit the 400 MiB budget of SPEC §10.
+ *
+ * What stays, per kind:
+ * - metadata (all kinds): name, namespace, uid, resourceVersion, generation,
+ *   creationTimestamp, deletionTimestamp, labels, annotations except
+ *   `kubectl.kubernetes.io/last-applied-configuration` (a second copy of the whole object),
+ *   ownerReferences (apiVersion, kind, name, uid, controller) and managedFields reduced to
+ *   manager, operation, subresource and time, which drift reporting names as "what changed it".
+ * - Pod: the spec fields the Pod Security, workload and network checks read (host
+ *   namespaces, security contexts, containers with images, command lines, ports, resources,
+ *   mounts, env names, probes and lifecycle hooks reduced to their type and host, volumes,
+ *   service account and token automount, os, pod-level resources) and
+ *   `status.phase`. Scheduling detail (affinity, tolerations, nodeName, topology spread) and
+ *   the rest of status go.
+ * - Env values never stay: a literal `value` becomes `REDACTED_ENV_VALUE` (an empty one
+ *   stays empty), so the literal-credentials check still sees that a value is written in the
+ *   spec while no secret ever sits in the controller's memory, logs or reports.
+ * - Volumes keep their name, type and source fields, without `items` lists (key-to-path
+ *   mappings no check reads).
+ * - Namespace: metadata. ServiceAccount: metadata, secrets, imagePullSecrets,
+ *   automountServiceAccountToken. Roles and bindings: rules, aggregationRule, roleRef and
+ *   subjects. NetworkPolicy: the whole spec. SecurityPolicy and any other kind: every
+ *   top-level field, with the metadata trimmed as above.
+ *
+ * Input is never modified; output shares unchanged sub-objects with it, which costs nothing
+ * because the rest of the parsed page becomes garbage right after.
+ */
+import type { KubeObject } from '../engine/objects.js';
+import { isRecord } from '../engine/objects.js';
+
+/** What a literal env value is replaced with. */
+export const REDACTED_ENV_VALUE = '(redacted)';
+
+const DROPPED_ANNOTATIONS: ReadonlySet<string> = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
+
+type Json = Record<string, unknown>;
+
+function copyFields(source: Json, fields: readonly string[], target: Json = {}): Json {
+  for (const field of fields) {
+    if (source[field] !== undefined) target[field] = source[field];
+  }
+  return target;
+}
+
+function stringMap(value: unknown, drop?: ReadonlySet<string>): Record<string, string> | undefined {
+  if (!isRecord(value)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, entry] of Object.entries(value)) {
+    if (typeof entry === 'string' && !(drop?.has(key) ?? false)) out[key] = entry;
+  }
+  return out;
+}
+
+const METADATA_FIELDS = [
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+] as const;
+
+/** The metadata every check and the drift report read; undefined when it is not an object. */
+export function trimMetadata(metadata: unknown): Json | undefined {
+  if (!isRecord(metadata)) return undefined;
+  const out = copyFields(metadata, METADATA_FIELDS);
+  const labels = stringMap(metadata['labels']);
+  if (labels !== undefined) out['labels'] = labels;
+  const annotations = stringMap(metadata['annotations'], DROPPED_ANNOTATIONS);
+  if (annotations !== undefined) out['annotations'] = annotations;
+  if (Array.isArray(metadata['ownerReferences'])) {
+    out['ownerReferences'] = metadata['ownerReferences']
+      .filter(isRecord)
+      .map((ref) => copyFields(ref, ['apiVersion', 'kind', 'name', 'uid', 'controller']));
+  }
+  if (Array.isArray(metadata['managedFields'])) {
+    out['managedFields'] = metadata['managedFields']
+      .filter(isRecord)
+      .map((entry) => copyFields(entry, ['manager', 'operation', 'subresource', 'time']));
+  }
+  return out;
+}
+
+const CONTAINER_FIELDS = [
+  'name',
+  'image',
+  'imagePullPolicy',
+  // Control-plane checks read kube-apiserver and etcd flags from static pods' command lines.
+  'command',
+  'args',
+  'ports',
+  'securityContext',
+  'resources',
+  'envFrom',
+  'volumeMounts',
+  // `Always` on an init container makes it a sidecar.
+  'restartPolicy',
+  'targetContainerName',
+] as const;
+
+function trimEnvVar(entry: unknown): unknown {
+  if (!isRecord(entry)) return entry;
+  const out = copyFields(entry, ['name']);
+  const value = entry['value'];
+  if (value !== undefined && value !== null) out['value'] = value === '' ? '' : REDACTED_ENV_VALUE;
+  if (entry['valueFrom'] !== undefined) out['valueFrom'] = entry['valueFrom'];
+  return out;
+}
+
+/**
+ * A probe or lifecycle handler reduced to its handler type and `host`: checks ask whether
+ * a probe exists and Pod Security (baseline, v1.35+) forbids a host in it; timings and
+ * paths matter to neither.
+ */
+function trimHandler(handler: unknown): unknown {
+  if (!isRecord(handler)) return handler;
+  const out: Json = {};
+  for (const kind of ['exec', 'httpGet', 'tcpSocket', 'grpc', 'sleep'] as const) {
+    const action = handler[kind];
+    if (action === undefined) continue;
+    out[kind] = isRecord(action) ? copyFields(action, ['host']) : action;
+  }
+  return out;
+}
+
+function trimContainer(container: unknown): unknown {
+  // A malformed entry stays as it is, so a check can report it rather than never see it.
+  if (!isRecord(container)) return container;
+  const out = copyFields(container, CONTAINER_FIELDS);
+  for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
+    if (container[probe] !== undefined) out[probe] = trimHandler(container[probe]);
+  }
+  const lifecycle = container['lifecycle'];
+  if (isRecord(lifecycle)) {
+    const hooks: Json = {};
+    for (const hook of ['postStart', 'preStop'] as const) {
+      if (lifecycle[hook] !== undefined) hooks[hook] = trimHandler(lifecycle[hook]);
+    }
+    out['lifecycle'] = hooks;
+  } else if (lifecycle !== undefined) {
+    out['lifecycle'] = lifecycle;
+  }
+  if (Array.isArray(container['env'])) out['env'] = container['env'].map(trimEnvVar);
+  else if (container['env'] !== undefined) out['env'] = container['env'];
+  return out;
+}
+
+/** Volume sources whose `items` (key-to-path lists) are dropped. */
+const SOURCES_WITH_ITEMS: ReadonlySet<string> = new Set(['configMap', 'secret', 'downwardAPI']);
+
+function withoutItems(source: unknown): unknown {
+  if (!isRecord(source) || source['items'] === undefined) return source;
+  const rest: Json = { ...source };
+  delete rest['items'];
+  return rest;
+}
+
+function trimVolume(volume: unknown): unknown {
+  if (!isRecord(volume)) return volume;
+  const out: Json = {};
+  for (const [field, source] of Object.entries(volume)) {
+    if (SOURCES_WITH_ITEMS.has(field)) {
+      out[field] = withoutItems(source);
+    } else if (field === 'projected' && isRecord(source) && Array.isArray(source['sources'])) {
+      out[field] = {
+        ...source,
+        sources: source['sources'].map((projection: unknown) => {
+          if (!isRecord(projection)) return projection;
+          const trimmed: Json = {};
+          for (const [kind, value] of Object.entries(projection)) {
+            trimmed[kind] = SOURCES_WITH_ITEMS.has(kind) ? withoutItems(value) : value;
+          }
+          return trimmed;
+        }),
+      };
+    } else if (field === 'ephemeral') {
+      // The claim template is a whole PVC spec; only the volume's type matters to checks.
+      out[field] = {};
+    } else {
+      out[field] = source;
+    }
+  }
+  return out;
+}
+
+const POD_SPEC_FIELDS = [
+  'hostNetwork',
+  'hostPID',
+  'hostIPC',
+  'hostUsers',
+  'shareProcessNamespace',
+  'securityContext',
+  'serviceAccountName',
+  'serviceAccount',
+  'automountServiceAccountToken',
+  'os',
+  'resources',
+  'imagePullSecrets',
+  'runtimeClassName',
+  'priorityClassName',
+  'restartPolicy',
+  'nodeSelector',
+] as const;
+
+function mapList(value: unknown, trim: (entry: unknown) => unknown): unknown {
+  return Array.isArray(value) ? value.map(trim) : value;
+}
+
+/** A pod spec (of a Pod or a template) cut to the fields checks read. */
+export function trimPodSpec(spec: unknown): unknown {
+  if (!isRecord(spec)) return spec;
+  const out = copyFields(spec, POD_SPEC_FIELDS);
+  for (const kind of ['initContainers', 'containers', 'ephemeralContainers'] as const) {
+    if (spec[kind] !== undefined) out[kind] = mapList(spec[kind], trimContainer);
+  }
+  if (spec['volumes'] !== undefined) out['volumes'] = mapList(spec['volumes'], trimVolume);
+  return out;
+}
+
+type Trimmer = (object: Json, metadata: Json) => Json;
+
+function envelope(object: Json, metadata: Json): Json {
+  const out = copyFields(object, ['apiVersion', 'kind']);
+  out['metadata'] = metadata;
+  return out;
+}
+
+const TRIMMERS: Readonly<Record<string, Trimmer>> = {
+  Pod: (pod, metadata) => {
+    const out = envelope(pod, metadata);
+    if (pod['spec'] !== undefined) out['spec'] = trimPodSpec(pod['spec']);
+    const status = pod['status'];
+    // Phase only: lets the reconciler tell finished pods from running ones.
+    if (isRecord(status) && typeof status['phase'] === 'string') out['status'] = { phase: status['phase'] };
+    return out;
+  },
+  Namespace: (namespace, metadata) => envelope(namespace, metadata),
+  ServiceAccount: (account, metadata) =>
+    copyFields(account, ['secrets', 'imagePullSecrets', 'automountServiceAccountToken'], envelope(account, metadata)),
+  Role: (role, metadata) => copyFields(role, ['rules'], envelope(role, metadata)),
+  ClusterRole: (role, metadata) => copyFields(role, ['rules', 'aggregationRule'], envelope(role, metadata)),
+  RoleBinding: (binding, metadata) => copyFields(binding, ['roleRef', 'subjects'], envelope(binding, metadata)),
+  ClusterRoleBinding: (binding, metadata) => copyFields(binding, ['roleRef', 'subjects'], envelope(binding, metadata)),
+  NetworkPolicy: (policy, metadata) => copyFields(policy, ['spec'], envelope(policy, metadata)),
+};
+
+/** Kinds without a dedicated trimmer (SecurityPolicy, ...) keep every top-level field. */
+function keepAll(object: Json, metadata: Json): Json {
+  return { ...object, metadata };
+}
+
+/**
+ * Shares equal strings between cached objects. JSON.parse gives every pod its own copy of
+ * "IfNotPresent", its image, its labels and its owner's name; 50,000 pods of a few hundred
+ * Deployments repeat the same few thousand strings. Interning them saves about a quarter
+ * of a trimmed pod's heap (measured in test/controller/trim.test.ts). Values unique to one
+ * object (name, uid, resourceVersion, timestamps) are left out, so the pool holds only
+ * strings that repeat; it is capped, and once full it only reuses what it has.
+ */
+class StringPool {
+  private readonly strings = new Map<string, string>();
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxLength: number,
+  ) {}
+
+  intern(value: string): string {
+    if (value.length > this.maxLength) return value;
+    const known = this.strings.get(value);
+    if (known !== undefined) return known;
+    if (this.strings.size < this.maxEntries) this.strings.set(value, value);
+    return value;
+  }
+
+  get size(): number {
+    return this.strings.size;
+  }
+}
+
+const pool = new StringPool(100_000, 128);
+
+/** A deep copy of JSON data with its strings interned. */
+function interned(value: unknown): unknown {
+  if (typeof value === 'string') return pool.intern(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(interned);
+  // for-in over JSON data (own, enumerable, no prototype chain) is several times faster
+  // than Object.entries here, which runs for every object of every page.
+  const out: Json = {};
+  for (const key in value) {
+    // Assigning `__proto__` would replace the copy's prototype rather than add a field.
+    if (key !== '__proto__') out[key] = interned((value as Json)[key]);
+  }
+  return out;
+}
+
+/** Metadata fields whose values are unique to one object: not worth a pool entry. */
+const UNIQUE_METADATA: ReadonlySet<string> = new Set([
+  'name',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'managedFields',
+]);
+
+function compact(object: Json): Json {
+  const out: Json = {};
+  for (const [field, value] of Object.entries(object)) {
+    if (field !== 'metadata' || !isRecord(value)) {
+      out[field] = interned(value);
+      continue;
+    }
+    const metadata: Json = {};
+    for (const [key, entry] of Object.entries(value)) {
+      if (key === 'managedFields' && Array.isArray(entry)) {
+        metadata[key] = entry.map((managed: unknown) => {
+          if (!isRecord(managed)) return managed;
+          const copy: Json = {};
+          for (const [name, part] of Object.entries(managed)) copy[name] = name === 'time' ? part : interned(part);
+          return copy;
+        });
+      } else {
+        metadata[key] = UNIQUE_METADATA.has(key) ? entry : interned(entry);
+      }
+    }
+    out[field] = metadata;
+  }
+  return out;
+}
+
+/** Entries in the shared string pool; for memory diagnostics. */
+export function internedStrings(): number {
+  return pool.size;
+}
+
+/**
+ * Trims one object by its `kind`. Returns undefined for input that cannot be cached: not
+ * an object, or without `metadata.name` (the cache key).
+ */
+export function trimObject(object: unknown): KubeObject | undefined {
+  if (!isRecord(object)) return undefined;
+  const metadata = trimMetadata(object['metadata']);
+  if (metadata === undefined || typeof metadata['name'] !== 'string' || metadata['name'] === '') return undefined;
+  const kind = object['kind'];
+  const trimmer = typeof kind === 'string' && Object.hasOwn(TRIMMERS, kind) ? TRIMMERS[kind] : undefined;
+  return compact((trimmer ?? keepAll)(object, metadata)) as KubeObject;
+}

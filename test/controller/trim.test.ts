@@ -1,0 +1,399 @@
+/**
+ * Measured on test/controller/fixtures/pod-running.json (a running Deployment pod with two
+ * containers, managedFields of kube-controller-manager and kubelet, full status; 8,681
+ * bytes of compact JSON, close to SPEC §9's typical 8.4 kB):
+ *
+ *   JSON length     8,681 B full  →  2,444 B trimmed (28 %)
+ *   V8 heap/pod    16,990 B parsed →  3,639 B trimmed and interned (21 %)
+ *
+ * Heap figures from 20,000 distinct copies (names, uids and timestamps varied) held in
+ * an array, `node --expose-gc`, heapUsed after a full GC, Node 24. Trimming costs about
+ * 15 µs a pod against about 40 µs for JSON.parse of the same pod.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { REDACTED_ENV_VALUE, trimObject } from '../../src/controller/trim.js';
+
+function fixture(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const entry of Object.values(value)) deepFreeze(entry);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+const RUNNING_POD_TRIMMED = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {
+    name: 'web-7d9c8b5f4-x2k8p',
+    namespace: 'shop',
+    uid: '0f8a2c4e-9b1d-4e6f-8a3c-5d7e9f1b2c4a',
+    resourceVersion: '184467',
+    creationTimestamp: '2026-11-20T09:14:03Z',
+    labels: { app: 'web', 'pod-template-hash': '7d9c8b5f4', team: 'storefront', version: '2.14.1' },
+    annotations: {
+      'kubectl.kubernetes.io/restartedAt': '2026-11-20T09:13:58Z',
+      'prometheus.io/port': '9090',
+      'prometheus.io/scrape': 'true',
+    },
+    ownerReferences: [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        name: 'web-7d9c8b5f4',
+        uid: '5b1e0c1e-2f6d-4c57-9a51-0d8e4f3b7a21',
+        controller: true,
+      },
+    ],
+    managedFields: [
+      { manager: 'kube-controller-manager', operation: 'Update', time: '2026-11-20T09:14:03Z' },
+      { manager: 'kubelet', operation: 'Update', subresource: 'status', time: '2026-11-20T09:14:21Z' },
+    ],
+  },
+  spec: {
+    securityContext: { runAsUser: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+    serviceAccountName: 'web',
+    serviceAccount: 'web',
+    restartPolicy: 'Always',
+    containers: [
+      {
+        name: 'web',
+        image: 'registry.example.com/shop/web:2.14.1',
+        imagePullPolicy: 'IfNotPresent',
+        ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+        securityContext: {
+          capabilities: { drop: ['ALL'] },
+          runAsNonRoot: true,
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+        },
+        resources: { limits: { cpu: '500m', memory: '512Mi' }, requests: { cpu: '250m', memory: '256Mi' } },
+        volumeMounts: [
+          { name: 'config', readOnly: true, mountPath: '/etc/web' },
+          {
+            name: 'kube-api-access-9xk2f',
+            readOnly: true,
+            mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
+          },
+        ],
+        livenessProbe: { httpGet: {} },
+        readinessProbe: { httpGet: {} },
+        env: [
+          { name: 'DATABASE_PASSWORD', value: REDACTED_ENV_VALUE },
+          { name: 'LOG_LEVEL', value: REDACTED_ENV_VALUE },
+          { name: 'FEATURE_FLAGS', value: '' },
+          { name: 'API_TOKEN', valueFrom: { secretKeyRef: { name: 'web-secrets', key: 'api-token' } } },
+        ],
+      },
+      {
+        name: 'log-shipper',
+        image: 'docker.io/fluent/fluent-bit:3.1',
+        imagePullPolicy: 'IfNotPresent',
+        resources: { requests: { cpu: '50m', memory: '64Mi' } },
+        volumeMounts: [
+          {
+            name: 'kube-api-access-9xk2f',
+            readOnly: true,
+            mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
+          },
+        ],
+      },
+    ],
+    volumes: [
+      { name: 'config', configMap: { name: 'web-config', defaultMode: 420 } },
+      {
+        name: 'kube-api-access-9xk2f',
+        projected: {
+          sources: [
+            { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+            { configMap: { name: 'kube-root-ca.crt' } },
+            { downwardAPI: {} },
+          ],
+          defaultMode: 420,
+        },
+      },
+    ],
+  },
+  status: { phase: 'Running' },
+};
+
+describe('trimObject on a realistic running pod', () => {
+  it('keeps exactly the fields evaluation reads', () => {
+    assert.deepEqual(trimObject(fixture('pod-running.json')), RUNNING_POD_TRIMMED);
+  });
+
+  it('is under a third of the JSON size', () => {
+    const pod = fixture('pod-running.json');
+    const full = JSON.stringify(pod).length;
+    const trimmed = JSON.stringify(trimObject(pod)).length;
+    assert.equal(full, 8_681);
+    assert.equal(trimmed, 2_444);
+  });
+
+  it('never keeps an env value, whatever the container kind', () => {
+    const pod = fixture('pod-running.json');
+    const spec = pod['spec'] as Record<string, unknown>;
+    spec['initContainers'] = [{ name: 'migrate', image: 'migrate:1', env: [{ name: 'PGPASSWORD', value: 'init-secret-value' }] }];
+    spec['ephemeralContainers'] = [{ name: 'debug', image: 'busybox:1', env: [{ name: 'TOKEN', value: 'ephemeral-secret-value' }] }];
+    const text = JSON.stringify(trimObject(pod));
+    for (const secret of ['hunter2-prod-Zq8!', 'init-secret-value', 'ephemeral-secret-value', '"info"']) {
+      assert.equal(text.includes(secret), false, `${secret} leaked into the cache`);
+    }
+  });
+
+  it('does not modify its input', () => {
+    const pod = deepFreeze(fixture('pod-running.json'));
+    assert.deepEqual(trimObject(pod), RUNNING_POD_TRIMMED);
+  });
+});
+
+interface Case {
+  readonly name: string;
+  readonly input: unknown;
+  readonly expected: unknown;
+}
+
+const meta = { name: 'x', namespace: 'ns', uid: 'u-1', resourceVersion: '7' };
+
+const cases: readonly Case[] = [
+  { name: 'not an object', input: 'Pod', expected: undefined },
+  { name: 'null', input: null, expected: undefined },
+  { name: 'no metadata', input: { kind: 'Pod', spec: {} }, expected: undefined },
+  { name: 'metadata without a name', input: { kind: 'Pod', metadata: { namespace: 'ns' } }, expected: undefined },
+  { name: 'an empty name', input: { kind: 'Pod', metadata: { name: '' } }, expected: undefined },
+  {
+    name: 'metadata noise goes, last-applied-configuration included',
+    input: {
+      kind: 'Namespace',
+      metadata: {
+        name: 'shop',
+        uid: 'u-ns',
+        generation: 2,
+        deletionTimestamp: '2026-11-24T10:00:00Z',
+        finalizers: ['kubernetes'],
+        generateName: 'sh',
+        selfLink: '/api/v1/namespaces/shop',
+        labels: { 'pod-security.kubernetes.io/enforce': 'restricted', bad: 7 },
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"huge":true}', owner: 'team-a' },
+        managedFields: [{ manager: 'kubectl', operation: 'Apply', time: 't', fieldsType: 'FieldsV1', fieldsV1: { 'f:x': {} } }, 'junk'],
+        ownerReferences: [{ apiVersion: 'v1', kind: 'X', name: 'y', uid: 'z', blockOwnerDeletion: true }, 3],
+      },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    },
+    expected: {
+      kind: 'Namespace',
+      metadata: {
+        name: 'shop',
+        uid: 'u-ns',
+        generation: 2,
+        deletionTimestamp: '2026-11-24T10:00:00Z',
+        labels: { 'pod-security.kubernetes.io/enforce': 'restricted' },
+        annotations: { owner: 'team-a' },
+        ownerReferences: [{ apiVersion: 'v1', kind: 'X', name: 'y', uid: 'z' }],
+        managedFields: [{ manager: 'kubectl', operation: 'Apply', time: 't' }],
+      },
+    },
+  },
+  {
+    name: 'ServiceAccount keeps secrets, pull secrets and automount',
+    input: {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: meta,
+      secrets: [{ name: 'x-token-abc' }],
+      imagePullSecrets: [{ name: 'regcred' }],
+      automountServiceAccountToken: false,
+    },
+    expected: {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: meta,
+      secrets: [{ name: 'x-token-abc' }],
+      imagePullSecrets: [{ name: 'regcred' }],
+      automountServiceAccountToken: false,
+    },
+  },
+  {
+    name: 'ClusterRole keeps rules and aggregationRule',
+    input: {
+      kind: 'ClusterRole',
+      metadata: { name: 'view' },
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }],
+      aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'rbac.example/view': 'true' } }] },
+    },
+    expected: {
+      kind: 'ClusterRole',
+      metadata: { name: 'view' },
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }],
+      aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'rbac.example/view': 'true' } }] },
+    },
+  },
+  {
+    name: 'RoleBinding keeps roleRef and subjects',
+    input: {
+      kind: 'RoleBinding',
+      metadata: meta,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' },
+      subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: 'ns' }],
+    },
+    expected: {
+      kind: 'RoleBinding',
+      metadata: meta,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' },
+      subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: 'ns' }],
+    },
+  },
+  {
+    name: 'NetworkPolicy keeps its whole spec',
+    input: {
+      kind: 'NetworkPolicy',
+      metadata: meta,
+      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] }] },
+      status: {},
+    },
+    expected: {
+      kind: 'NetworkPolicy',
+      metadata: meta,
+      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] }] },
+    },
+  },
+  {
+    name: 'SecurityPolicy (no dedicated trimmer) keeps every top-level field',
+    input: {
+      apiVersion: 'bulwark.dev/v1alpha1',
+      kind: 'SecurityPolicy',
+      metadata: { name: 'prod', generation: 3, managedFields: [{ manager: 'kubectl', fieldsV1: {} }] },
+      spec: { profiles: ['rbac'] },
+      status: { observedGeneration: 2 },
+    },
+    expected: {
+      apiVersion: 'bulwark.dev/v1alpha1',
+      kind: 'SecurityPolicy',
+      metadata: { name: 'prod', generation: 3, managedFields: [{ manager: 'kubectl' }] },
+      spec: { profiles: ['rbac'] },
+      status: { observedGeneration: 2 },
+    },
+  },
+  {
+    name: 'pod volumes keep type and source fields, lose items and ephemeral claim templates',
+    input: {
+      kind: 'Pod',
+      metadata: meta,
+      spec: {
+        volumes: [
+          { name: 'root', hostPath: { path: '/', type: 'Directory' } },
+          { name: 'creds', secret: { secretName: 'db', items: [{ key: 'a', path: 'b' }], defaultMode: 256 } },
+          { name: 'scratch', ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'] } } } },
+          { name: 'nfs', nfs: { server: 'nfs.local', path: '/exports' } },
+          'not-a-volume',
+        ],
+      },
+    },
+    expected: {
+      kind: 'Pod',
+      metadata: meta,
+      spec: {
+        volumes: [
+          { name: 'root', hostPath: { path: '/', type: 'Directory' } },
+          { name: 'creds', secret: { secretName: 'db', defaultMode: 256 } },
+          { name: 'scratch', ephemeral: {} },
+          { name: 'nfs', nfs: { server: 'nfs.local', path: '/exports' } },
+          'not-a-volume',
+        ],
+      },
+    },
+  },
+  {
+    name: 'pod host settings, command lines, probe and hook hosts stay',
+    input: {
+      kind: 'Pod',
+      metadata: { name: 'kube-apiserver-cp', namespace: 'kube-system' },
+      spec: {
+        hostNetwork: true,
+        hostPID: false,
+        hostIPC: false,
+        hostUsers: false,
+        os: { name: 'linux' },
+        nodeName: 'cp',
+        tolerations: [{ operator: 'Exists' }],
+        affinity: { nodeAffinity: {} },
+        containers: [
+          {
+            name: 'kube-apiserver',
+            image: 'registry.k8s.io/kube-apiserver:v1.36.3',
+            command: ['kube-apiserver', '--anonymous-auth=false'],
+            livenessProbe: { httpGet: { host: '127.0.0.1', path: '/livez', port: 6443 }, periodSeconds: 10 },
+            lifecycle: { preStop: { tcpSocket: { host: '10.0.0.1', port: 1 } }, postStart: { exec: { command: ['x'] } } },
+            stdin: true,
+            terminationMessagePath: '/dev/termination-log',
+          },
+        ],
+      },
+      status: { phase: 'Running', podIP: '10.0.0.5' },
+    },
+    expected: {
+      kind: 'Pod',
+      metadata: { name: 'kube-apiserver-cp', namespace: 'kube-system' },
+      spec: {
+        hostNetwork: true,
+        hostPID: false,
+        hostIPC: false,
+        hostUsers: false,
+        os: { name: 'linux' },
+        containers: [
+          {
+            name: 'kube-apiserver',
+            image: 'registry.k8s.io/kube-apiserver:v1.36.3',
+            command: ['kube-apiserver', '--anonymous-auth=false'],
+            livenessProbe: { httpGet: { host: '127.0.0.1' } },
+            lifecycle: { postStart: { exec: {} }, preStop: { tcpSocket: { host: '10.0.0.1' } } },
+          },
+        ],
+      },
+      status: { phase: 'Running' },
+    },
+  },
+  {
+    name: 'malformed containers and env entries are kept as they are, for checks to report',
+    input: {
+      kind: 'Pod',
+      metadata: meta,
+      spec: {
+        containers: ['oops', { name: 'a', env: 'FOO=bar' }, { name: 'b', env: [7, { name: 'N', value: 42 }] }],
+        initContainers: { not: 'a list' },
+        securityContext: 'privileged',
+      },
+      status: 'weird',
+    },
+    expected: {
+      kind: 'Pod',
+      metadata: meta,
+      spec: {
+        securityContext: 'privileged',
+        containers: ['oops', { name: 'a', env: 'FOO=bar' }, { name: 'b', env: [7, { name: 'N', value: REDACTED_ENV_VALUE }] }],
+        initContainers: { not: 'a list' },
+      },
+    },
+  },
+  {
+    name: 'a __proto__ key in data is dropped, not turned into a prototype',
+    input: JSON.parse('{"kind":"SecurityPolicy","metadata":{"name":"p"},"spec":{"__proto__":{"polluted":true},"ok":1}}'),
+    expected: { kind: 'SecurityPolicy', metadata: { name: 'p' }, spec: { ok: 1 } },
+  },
+];
+
+describe('trimObject', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const result = trimObject(c.input);
+      assert.deepEqual(result, c.expected);
+      if (result !== undefined) assert.equal(Object.getPrototypeOf(result['spec'] ?? {}), Object.prototype);
+    });
+  }
+});
