@@ -63,7 +63,7 @@ interface Group {
   source: string | undefined;
 }
 
-/** Outcomes for one subject, held until supersession is applied across its checks. */
+/** Outcomes for one subject, by check ID. */
 type SubjectOutcomes = Map<string, { enabled: EnabledCheck; outcome: CheckOutcome }>;
 
 class Run {
@@ -137,7 +137,6 @@ class Run {
       });
     }
     if (outcomes.size === 0) return;
-    applySupersession(outcomes);
     // Pods are reported under their top-level owner; everything else under itself.
     const isPod = kind === 'Pod';
     const resource = isPod ? topLevelOwner(obj, this.inventory) : refOf(obj);
@@ -155,7 +154,7 @@ class Run {
     source?: string,
   ): void {
     if (outcome.status === 'skip') return;
-    const key = `${enabled.check.id}\u0000${resourceKey(resource)}`;
+    const key = groupKey(enabled.check.id, resource);
     let group = this.groups.get(key);
     if (group === undefined) {
       group = { enabled, resource, outcome, pods: 0, others: 0, source };
@@ -192,12 +191,21 @@ function rank(outcome: CheckOutcome): number {
   return outcome.status === 'fail' ? 3 : outcome.status === 'error' ? 2 : outcome.status === 'pass' ? 1 : 0;
 }
 
-/** Drops outcomes of checks that an applicable check on the same subject supersedes. */
-function applySupersession(outcomes: SubjectOutcomes): void {
-  for (const { enabled, outcome } of [...outcomes.values()]) {
-    if (outcome.status === 'skip') continue;
-    for (const superseded of enabled.check.supersedes ?? []) outcomes.delete(superseded);
+/**
+ * Drops findings of checks that an applicable check on the same resource supersedes, so one
+ * problem yields one finding. Groups exist only for outcomes that did not skip, so a
+ * superseding check that does not apply (e.g. below its Pod Security version) drops nothing.
+ */
+function applySupersession(groups: Map<string, Group>): void {
+  for (const group of [...groups.values()]) {
+    for (const superseded of group.enabled.check.supersedes ?? []) {
+      groups.delete(groupKey(superseded, group.resource));
+    }
   }
+}
+
+function groupKey(checkId: string, resource: ResourceRef): string {
+  return `${checkId}\u0000${resourceKey(resource)}`;
 }
 
 function splitByScope(checks: readonly EnabledCheck[]): Record<Check['scope'], EnabledCheck[]> {
@@ -268,6 +276,7 @@ export function evaluate(inventory: Inventory, policy: CompiledPolicy, options: 
     }
   }
 
+  applySupersession(run.groups);
   const findings: Finding[] = [];
   const tallies = new Map<string, Tally>();
   for (const group of run.groups.values()) {

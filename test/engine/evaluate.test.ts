@@ -309,3 +309,17 @@ describe('derived indexes', () => {
     assert.equal(ctx.derive('all', build), 4);
   });
 });
+
+describe('supersession across scopes', () => {
+  it('drops a namespace-level finding that an applicable check on the same namespace supersedes', () => {
+    const strict = {
+      ...fakeChecks[3]!,
+      id: 'test.strict-netpol',
+      supersedes: ['test.no-netpol'],
+    } as (typeof fakeChecks)[3];
+    const p = policyOf({ profiles: ['network'] });
+    const both = { ...p, checks: [...p.checks, { check: strict, severity: 'medium' as const, params: {} }] };
+    const result = evaluate(new Inventory([pod('a', 'shop', 'x')]), both, { now });
+    assert.deepEqual(summary(result.findings), ['test.strict-netpol Namespace/-/shop x1']);
+  });
+});
