@@ -59,7 +59,7 @@ function checkDigest(digest: string): string | undefined {
   if (colon <= 0) return `digest "${displayImage(digest)}" is not algorithm:hex`;
   const algorithm = digest.slice(0, colon);
   const hex = digest.slice(colon + 1);
-  const length = DIGEST_HEX_LENGTH[algorithm];
+  const length = Object.hasOwn(DIGEST_HEX_LENGTH, algorithm) ? DIGEST_HEX_LENGTH[algorithm] : undefined;
   if (length === undefined)
     return `digest algorithm "${displayImage(algorithm)}" is not sha256, sha384 or sha512`;
   if (hex.length !== length || !/^[a-f0-9]+$/.test(hex))

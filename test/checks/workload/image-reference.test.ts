@@ -88,6 +88,11 @@ const cases: Case[] = [
     expected: bad('digest algorithm "md5" is not sha256, sha384 or sha512'),
   },
   {
+    name: 'invalid: a digest algorithm named like an object property',
+    input: `nginx@constructor:${HEX}`,
+    expected: bad('digest algorithm "constructor" is not sha256, sha384 or sha512'),
+  },
+  {
     name: 'invalid: digest without algorithm',
     input: 'nginx@abc',
     expected: bad('digest "abc" is not algorithm:hex'),
