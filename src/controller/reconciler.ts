@@ -163,6 +163,22 @@ export class Reconciler {
     this.warm = true;
   }
 
+  /**
+   * The next instant an exception of an active policy expires (epoch ms), or undefined.
+   * Expiry changes findings without any watch event, so the controller schedules a full
+   * re-evaluation for it.
+   */
+  nextExceptionExpiry(now: Date): number | undefined {
+    let next: number | undefined;
+    for (const { policy } of this.options.policies.active()) {
+      for (const exception of policy.exceptions) {
+        const at = exception.expiresAt;
+        if (at !== undefined && at > now.getTime() && (next === undefined || at < next)) next = at;
+      }
+    }
+    return next;
+  }
+
   /** Every key a full re-evaluation needs: the periodic resync and a new leader enqueue these. */
   allKeys(): (ScopeKey | typeof ROLLUP_KEY)[] {
     const namespaces = new Set(this.options.inventory.namespaces());

@@ -1,0 +1,409 @@
+/**
+ * The operator: reflectors feed one inventory and the policy registry; their events become
+ * scope keys on the work queue; the reconciler converges reports; leader election decides
+ * who writes. Every replica keeps its caches warm (so a standby takes over at once), but
+ * only the leader reconciles.
+ *
+ * Start-up: caches sync, then (as leader) every scope is enqueued once; when that first
+ * pass has drained the reconciler is "warm" and new reports count as drift. A periodic
+ * resync re-enqueues everything at low priority to heal anything missed.
+ */
+import { performance } from 'node:perf_hooks';
+import { allChecks } from '../checks/index.js';
+import { Inventory } from '../engine/inventory.js';
+import type { KubeObject } from '../engine/objects.js';
+import type { Logger } from '../logging/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { scopesForEvent } from './event-scopes.js';
+import type { HealthServer } from './health-server.js';
+import { startHealthServer } from './health-server.js';
+import type { KubeClient, ResourceDescriptor } from './kube-client.js';
+import { RESOURCES, WATCHED_RESOURCES } from './kube-client.js';
+import { KubeReportApi } from './kube-report-api.js';
+import { LeaderElector } from './leader-election.js';
+import { PolicyRegistry } from './policy-registry.js';
+import { TokenBucket } from './rate-limiter.js';
+import type { ClusterReportBody, LiveReports, ReportApi } from './reconciler.js';
+import { CLUSTER_REPORT_KIND, liveBodyOf, Reconciler, REPORT_KIND, ROLLUP_KEY } from './reconciler.js';
+import type { ReflectorEvent, ReflectorHandler } from './reflector.js';
+import { Reflector } from './reflector.js';
+import type { ReportBody } from './report-content.js';
+import { canonicalJson } from './report-content.js';
+import type { ReconcileOutcome } from './work-queue.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface ControllerOptions {
+  readonly client: KubeClient;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly metricsHost: string;
+  readonly metricsPort: number;
+  readonly leaderElect: boolean;
+  readonly leaseNamespace: string;
+  readonly leaseName: string;
+  readonly identity: string;
+  readonly resyncSeconds: number;
+  readonly debounceMs: number;
+  readonly writeQps: number;
+  readonly writeBurst: number;
+  readonly workers: number;
+  readonly maxReportBytes: number;
+  readonly clock?: () => Date;
+  /** Lease timings, shortened by tests (defaults: client-go's 15 s / 10 s / 2 s). */
+  readonly leaseDurationMs?: number;
+  readonly renewDeadlineMs?: number;
+  readonly retryPeriodMs?: number;
+}
+
+const REPORT_RESOURCES = [RESOURCES.securityReports, RESOURCES.clusterSecurityReports];
+
+/** Reports and policies are kept whole (they are ours); only the managedFields noise goes. */
+function withoutManagedFields(object: unknown): KubeObject | undefined {
+  if (object === null || typeof object !== 'object') return undefined;
+  const obj = object as KubeObject;
+  if (obj.metadata === undefined) return obj;
+  const { managedFields: _managedFields, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
+export class Controller {
+  readonly inventory = new Inventory();
+  readonly policies = new PolicyRegistry(allChecks);
+  readonly reconciler: Reconciler;
+  readonly queue: WorkQueue;
+  private readonly reflectors: Reflector[] = [];
+  private readonly reportReflectors = new Map<string, Reflector>();
+  private readonly elector: LeaderElector | undefined;
+  private readonly clock: () => Date;
+  /** When the oldest unreconciled event for each key arrived (for bulwark_event_to_report_seconds). */
+  private readonly eventTimes = new Map<string, number>();
+  /** Canonical bodies as last written, to tell our own write's echo from a hand edit. */
+  private readonly written = new Map<string, string>();
+  private readonly initialKeys = new Set<string>();
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private expiryTimer: { at: number; timer: NodeJS.Timeout } | undefined;
+  private server: HealthServer | undefined;
+  private synced = false;
+  private stopped = false;
+
+  constructor(private readonly options: ControllerOptions) {
+    this.clock = options.clock ?? ((): Date => new Date());
+    const api = this.recordingApi(
+      new KubeReportApi({
+        client: options.client,
+        inventory: this.inventory,
+        writeLimiter: new TokenBucket({ ratePerSecond: options.writeQps, burst: options.writeBurst }),
+        metrics: options.metrics,
+        controllerName: 'bulwark.dev/controller',
+        instance: options.identity,
+        clock: this.clock,
+        log: options.log.child({ component: 'reports' }),
+      }),
+    );
+    this.reconciler = new Reconciler({
+      inventory: this.inventory,
+      policies: this.policies,
+      liveReports: this.liveReports(),
+      api,
+      metrics: options.metrics,
+      clock: this.clock,
+      enqueue: (key) => this.enqueue(key),
+      maxReportBytes: options.maxReportBytes,
+    });
+    this.queue = new WorkQueue({
+      reconcile: (key, reconcileId) => this.reconcile(key, reconcileId),
+      concurrency: options.workers,
+      debounceMs: options.debounceMs,
+      onOutcome: (outcome) => this.onOutcome(outcome),
+    });
+    if (options.leaderElect) {
+      this.elector = new LeaderElector({
+        client: options.client,
+        namespace: options.leaseNamespace,
+        name: options.leaseName,
+        identity: options.identity,
+        ...(options.leaseDurationMs !== undefined ? { leaseDurationMs: options.leaseDurationMs } : {}),
+        ...(options.renewDeadlineMs !== undefined ? { renewDeadlineMs: options.renewDeadlineMs } : {}),
+        ...(options.retryPeriodMs !== undefined ? { retryPeriodMs: options.retryPeriodMs } : {}),
+        onStartedLeading: () => this.onStartedLeading(),
+        onStoppedLeading: () => this.onStoppedLeading(),
+        onNewLeader: (identity) => options.log.info('leader observed', { leader: identity }),
+        onError: (error) => options.log.warn('leader election error', { error: String(error) }),
+      });
+    }
+  }
+
+  isLeader(): boolean {
+    return this.elector === undefined || this.elector.isLeader();
+  }
+
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** Where /metrics listens (the real port when 0 was asked for). */
+  get metricsAddress(): { host: string; port: number } | undefined {
+    return this.server === undefined ? undefined : { host: this.server.host, port: this.server.port };
+  }
+
+  async start(): Promise<void> {
+    const { log, metrics } = this.options;
+    this.server = await startHealthServer({
+      host: this.options.metricsHost,
+      port: this.options.metricsPort,
+      metrics: { metrics: () => metrics.registry.metrics(), contentType: metrics.registry.contentType },
+      readiness: () =>
+        this.synced
+          ? { ready: true }
+          : {
+              ready: false,
+              reason: `caches not synced: ${this.reflectors
+                .filter((r) => !r.hasSynced())
+                .map((r) => r.resource.plural)
+                .join(', ')}`,
+            },
+    });
+    metrics.leader.set(0);
+    for (const resource of WATCHED_RESOURCES) this.reflectors.push(this.watch(resource));
+    for (const resource of REPORT_RESOURCES) {
+      const reflector = this.watchReports(resource);
+      this.reflectors.push(reflector);
+      this.reportReflectors.set(resource.kind, reflector);
+    }
+    for (const reflector of this.reflectors) reflector.start();
+    log.info('waiting for caches to sync', { kinds: this.reflectors.map((r) => r.resource.plural) });
+    const results = await Promise.all(this.reflectors.map((r) => r.waitForSync()));
+    if (this.stopped || results.some((ok) => !ok)) return;
+    this.synced = true;
+    log.info('caches synced', { objects: this.inventory.size, policies: this.policies.all().length });
+    for (const state of this.policies.all()) {
+      if (!state.valid) log.warn('invalid policy', { policy: state.name, diagnostics: state.diagnostics });
+    }
+    if (this.elector !== undefined) this.elector.start();
+    else this.onStartedLeading();
+    this.resyncTimer = setInterval(() => {
+      if (this.isLeader()) this.queue.addAll(this.reconciler.allKeys(), 'resync');
+    }, this.options.resyncSeconds * 1000);
+    this.resyncTimer.unref();
+  }
+
+  /** Graceful stop: no new work, in-flight writes finish, watches end, the Lease is released. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.resyncTimer);
+    clearTimeout(this.expiryTimer?.timer);
+    await this.queue.shutdown();
+    await Promise.all(this.reflectors.map((r) => r.stop()));
+    await this.elector?.stop();
+    this.options.metrics.leader.set(0);
+    await this.server?.close();
+    this.options.client.close();
+  }
+
+  private onStartedLeading(): void {
+    this.options.log.info('started leading', { identity: this.options.identity });
+    this.options.metrics.leader.set(1);
+    // A new leader trusts nothing a predecessor may have left half-done: one full pass.
+    const keys = this.reconciler.allKeys();
+    for (const key of keys) this.initialKeys.add(key);
+    for (const key of this.policies.all().map((p) => `policy/${p.name}`)) this.queue.add(key);
+    this.queue.addAll(keys);
+  }
+
+  private onStoppedLeading(): void {
+    this.options.log.warn('stopped leading; no further writes', { identity: this.options.identity });
+    this.options.metrics.leader.set(0);
+  }
+
+  private enqueue(key: string, at = performance.now()): void {
+    if (!this.eventTimes.has(key)) this.eventTimes.set(key, at);
+    this.queue.add(key);
+    this.options.metrics.queueDepth.set(this.queue.depth);
+  }
+
+  private async reconcile(key: string, reconcileId: string): Promise<void> {
+    // Standbys keep their caches, not their hands, busy: only the leader writes.
+    if (!this.isLeader() || this.stopped) return;
+    this.options.log.debug('reconcile', { key, reconcileId });
+    await this.reconciler.reconcile(key);
+  }
+
+  private onOutcome(outcome: ReconcileOutcome): void {
+    const { log, metrics } = this.options;
+    metrics.queueDepth.set(this.queue.depth);
+    if (outcome.result === 'error' || outcome.result === 'terminal') {
+      log.error('reconcile failed', {
+        key: outcome.key,
+        reconcileId: outcome.reconcileId,
+        error: outcome.error instanceof Error ? outcome.error.message : String(outcome.error),
+        failures: outcome.failures,
+        retryInMs: outcome.retryInMs,
+      });
+      return;
+    }
+    const since = this.eventTimes.get(outcome.key);
+    if (since !== undefined && !this.queue.has(outcome.key)) {
+      metrics.eventToReport.observe((performance.now() - since) / 1000);
+      this.eventTimes.delete(outcome.key);
+    }
+    if (outcome.key === ROLLUP_KEY) this.scheduleExceptionExpiry();
+    if (this.initialKeys.delete(outcome.key) && this.initialKeys.size === 0) {
+      this.reconciler.markWarm();
+      log.info('initial evaluation complete', { objects: this.inventory.size });
+    }
+  }
+
+  /** Re-evaluates everything when the next exception expires: no event announces that. */
+  private scheduleExceptionExpiry(): void {
+    const at = this.reconciler.nextExceptionExpiry(this.clock());
+    if (at === undefined || this.expiryTimer?.at === at) return;
+    clearTimeout(this.expiryTimer?.timer);
+    // Past the expiry by a little, so the evaluation's clock is surely beyond it.
+    const delay = Math.max(0, at - this.clock().getTime()) + 50;
+    const timer = setTimeout(
+      () => {
+        this.expiryTimer = undefined;
+        if (this.isLeader()) for (const key of this.reconciler.allKeys()) this.enqueue(key);
+      },
+      Math.min(delay, 2 ** 31 - 1),
+    );
+    timer.unref();
+    this.expiryTimer = { at, timer };
+  }
+
+  private handler(resource: ResourceDescriptor): ReflectorHandler<KubeObject> {
+    const kind = resource.kind;
+    const changed = (oldObj: KubeObject | undefined, newObj: KubeObject | undefined): void => {
+      const at = performance.now();
+      if (kind === 'SecurityPolicy') {
+        if (newObj !== undefined) {
+          const update = this.policies.update(newObj);
+          if (update?.recompiled && this.synced) this.enqueue(`policy/${update.state.name}`, at);
+          else if (update !== undefined && this.synced) this.enqueue(ROLLUP_KEY, at);
+        } else if (oldObj?.metadata?.name !== undefined) {
+          this.policies.remove(oldObj.metadata.name);
+          this.enqueue(`policy/${oldObj.metadata.name}`, at);
+        }
+        return;
+      }
+      if (newObj !== undefined) this.inventory.upsert({ ...newObj, kind });
+      else if (oldObj?.metadata?.name !== undefined)
+        this.inventory.delete(kind, oldObj.metadata.namespace, oldObj.metadata.name);
+      this.options.metrics.watchedObjects.set({ kind }, this.inventory.count(kind));
+      if (!this.synced) return;
+      for (const key of scopesForEvent(kind, oldObj, newObj)) this.enqueue(key, at);
+    };
+    return {
+      onAdd: (obj) => changed(undefined, obj),
+      onUpdate: (oldObj, newObj) => changed(oldObj, newObj),
+      onDelete: (obj) => changed(obj, undefined),
+      onEvent: (event) => this.onReflectorEvent(event),
+    };
+  }
+
+  private watch(resource: ResourceDescriptor): Reflector {
+    return new Reflector({
+      client: this.options.client,
+      resource,
+      handler: this.handler(resource),
+      ...(resource.kind === 'SecurityPolicy' ? { trim: withoutManagedFields } : {}),
+    });
+  }
+
+  private watchReports(resource: ResourceDescriptor): Reflector {
+    const isCluster = resource.kind === CLUSTER_REPORT_KIND;
+    const changed = (obj: KubeObject, deleted: boolean): void => {
+      if (!this.synced) return;
+      const name = obj.metadata?.name ?? '';
+      const namespace = obj.metadata?.namespace;
+      // Our own write echoing back needs no work; a hand edit or a deletion is restored.
+      if (
+        !deleted &&
+        this.written.get(reportKey(resource.kind, namespace, name)) === canonicalJson(liveBodyOf(obj))
+      )
+        return;
+      this.enqueue(isCluster ? ROLLUP_KEY : `ns/${namespace ?? ''}`);
+    };
+    return new Reflector({
+      client: this.options.client,
+      resource,
+      trim: withoutManagedFields,
+      handler: {
+        onUpdate: (_old, obj) => changed(obj, false),
+        onDelete: (obj) => changed(obj, true),
+        onEvent: (event) => this.onReflectorEvent(event),
+      },
+    });
+  }
+
+  private liveReports(): LiveReports {
+    return {
+      get: (kind, namespace, name) =>
+        this.reportReflectors.get(kind)?.store.get(namespace === undefined ? name : `${namespace}/${name}`),
+    };
+  }
+
+  /** Remembers what was written so the watch echo of our own write is not taken for an edit. */
+  private recordingApi(api: ReportApi): ReportApi {
+    return {
+      applyReport: async (policy, namespace, body: ReportBody | ClusterReportBody) => {
+        this.written.set(
+          reportKey(namespace === undefined ? CLUSTER_REPORT_KIND : REPORT_KIND, namespace, policy.name),
+          canonicalJson(body),
+        );
+        await api.applyReport(policy, namespace, body);
+      },
+      deleteReport: async (policy, namespace) => {
+        this.written.delete(
+          reportKey(namespace === undefined ? CLUSTER_REPORT_KIND : REPORT_KIND, namespace, policy),
+        );
+        await api.deleteReport(policy, namespace);
+      },
+      applyPolicyStatus: (policy, status) => api.applyPolicyStatus(policy, status),
+      changedBy: (finding) => api.changedBy(finding),
+      recordCriticalFinding: (policy, finding) => api.recordCriticalFinding(policy, finding),
+      recordInvalidPolicy: (policy, message) => api.recordInvalidPolicy(policy, message),
+    };
+  }
+
+  private onReflectorEvent(event: ReflectorEvent): void {
+    const { log, metrics } = this.options;
+    switch (event.type) {
+      case 'restart':
+        metrics.watchRestarts.inc({ kind: event.kind, reason: event.reason });
+        log.info('watch restart', {
+          kind: event.kind,
+          reason: event.reason,
+          next: event.next,
+          delayMs: event.delayMs,
+          error: event.error === undefined ? undefined : String(event.error),
+        });
+        break;
+      case 'listed':
+        log.debug('listed', {
+          kind: event.kind,
+          objects: event.objects,
+          pages: event.pages,
+          durationMs: Math.round(event.durationMs),
+        });
+        break;
+      case 'handler-error':
+        log.error('event handler failed', {
+          kind: event.kind,
+          callback: event.callback,
+          error: String(event.error),
+        });
+        break;
+      case 'skipped':
+        log.warn('object skipped', { kind: event.kind, detail: event.detail });
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+function reportKey(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}/${namespace ?? ''}/${name}`;
+}
