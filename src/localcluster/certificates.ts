@@ -28,6 +28,14 @@ export interface ClusterPki {
   readonly admin: KeyPair;
   /** Client certificate for `system:kube-controller-manager`, bound by the bootstrap RBAC policy. */
   readonly controllerManager: KeyPair;
+  /**
+   * CA and client certificate of the aggregation layer's front proxy. With
+   * them the API server publishes a complete extension-apiserver-authentication
+   * ConfigMap, as kubeadm clusters do; without them every delegating component
+   * (the controller-manager included) logs errors about the missing bundle.
+   */
+  readonly frontProxyCa: KeyPair;
+  readonly frontProxyClient: KeyPair;
   /** Key pair that signs and verifies ServiceAccount tokens. */
   readonly serviceAccountKeyPath: string;
   readonly serviceAccountPublicKeyPath: string;
@@ -126,13 +134,9 @@ const clientExtensions = [
   'extendedKeyUsage = clientAuth',
 ].join('\n');
 
-/**
- * Creates the CA, the API server's serving certificate, the admin and
- * controller-manager client certificates and the ServiceAccount signing key in
- * `dir`.
- */
-export async function createClusterPki(dir: string): Promise<ClusterPki> {
-  const ca: KeyPair = { certPath: join(dir, 'ca.crt'), keyPath: join(dir, 'ca.key') };
+/** A self-signed CA, valid for validityDays. */
+async function createCa(dir: string, name: string, commonName: string): Promise<KeyPair> {
+  const ca: KeyPair = { certPath: join(dir, `${name}.crt`), keyPath: join(dir, `${name}.key`) };
   await generateKey(ca.keyPath);
   await openssl(
     [
@@ -143,7 +147,7 @@ export async function createClusterPki(dir: string): Promise<ClusterPki> {
       '-key',
       ca.keyPath,
       '-subj',
-      '/CN=bulwark-local-ca',
+      `/CN=${escapeSubjectValue(commonName)}`,
       '-days',
       String(validityDays),
       '-sha256',
@@ -154,8 +158,24 @@ export async function createClusterPki(dir: string): Promise<ClusterPki> {
       '-out',
       ca.certPath,
     ],
-    'create the CA',
+    `create the ${commonName} CA`,
   );
+  return ca;
+}
+
+/** The only client name the API server accepts front-proxy headers from. */
+export const frontProxyClientName = 'front-proxy-client';
+
+/**
+ * Creates the cluster CA and the front-proxy CA, the API server's serving
+ * certificate, the admin, controller-manager and front-proxy client
+ * certificates and the ServiceAccount signing key in `dir`.
+ */
+export async function createClusterPki(dir: string): Promise<ClusterPki> {
+  const [ca, frontProxyCa] = await Promise.all([
+    createCa(dir, 'ca', 'bulwark-local-ca'),
+    createCa(dir, 'front-proxy-ca', 'bulwark-local-front-proxy-ca'),
+  ]);
 
   const serviceAccountKeyPath = join(dir, 'sa.key');
   const serviceAccountPublicKeyPath = join(dir, 'sa.pub');
@@ -168,7 +188,7 @@ export async function createClusterPki(dir: string): Promise<ClusterPki> {
     'subjectAltName = IP:127.0.0.1, DNS:localhost, IP:10.96.0.1, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local',
   ].join('\n');
 
-  const [apiServer, admin, controllerManager] = await Promise.all([
+  const [apiServer, admin, controllerManager, frontProxyClient] = await Promise.all([
     signWithCa(ca, dir, 'apiserver', '/CN=kube-apiserver', serverExtensions),
     signWithCa(ca, dir, 'admin', clientSubject('kubernetes-admin', ['system:masters']), clientExtensions),
     signWithCa(
@@ -178,6 +198,7 @@ export async function createClusterPki(dir: string): Promise<ClusterPki> {
       clientSubject('system:kube-controller-manager', []),
       clientExtensions,
     ),
+    signWithCa(frontProxyCa, dir, 'front-proxy-client', `/CN=${frontProxyClientName}`, clientExtensions),
     (async (): Promise<void> => {
       await generateKey(serviceAccountKeyPath);
       await openssl(
@@ -186,7 +207,17 @@ export async function createClusterPki(dir: string): Promise<ClusterPki> {
       );
     })(),
   ]);
-  return { dir, ca, apiServer, admin, controllerManager, serviceAccountKeyPath, serviceAccountPublicKeyPath };
+  return {
+    dir,
+    ca,
+    apiServer,
+    admin,
+    controllerManager,
+    frontProxyCa,
+    frontProxyClient,
+    serviceAccountKeyPath,
+    serviceAccountPublicKeyPath,
+  };
 }
 
 /**

@@ -24,6 +24,8 @@ export interface ComponentSpec {
   readonly logPath: string;
   /** Directory for the pid file the watchdog reads. */
   readonly runDir: string;
+  /** How long stop() waits after SIGTERM before SIGKILL (default 5 s). */
+  readonly stopGraceMs?: number;
 }
 
 /** The last `lines` lines of a log file, or a note that it is unreadable. */
@@ -127,7 +129,7 @@ export class Component {
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
-  async stop(graceMs = 5_000): Promise<void> {
+  async stop(graceMs = this.spec.stopGraceMs ?? 5_000): Promise<void> {
     const exited = this.exitPromise;
     if (!this.running || exited === undefined) return;
     // Hold the event loop open until the exit is observed; start() unref'd it.
@@ -176,7 +178,8 @@ export interface Watchdog {
 
 /** Starts the watchdog for a cluster directory whose `run/` holds the pid files. */
 export function startWatchdog(dir: string, keepDir: boolean): Watchdog {
-  const child = spawn('sh', ['-c', watchdogScript, 'bulwark-watchdog', dir, keepDir ? '1' : '0'], {
+  // bash, not sh: dash's kill builtin cannot signal a process group.
+  const child = spawn('bash', ['-c', watchdogScript, 'bulwark-watchdog', dir, keepDir ? '1' : '0'], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
     cwd: '/',
