@@ -1,0 +1,250 @@
+/**
+ * `bulwark scan PATH... | -`: the offline scanner. Reads manifests, evaluates them with the
+ * policy from `--policy` (or every profile when there is none) exactly as the controller
+ * would, and writes the report in the chosen format.
+ *
+ * Exit codes, for CI gating: 0 when nothing active is at or above `--fail-on`; 1 when
+ * something is; 2 for a usage error or any input error (unreadable file, malformed
+ * document, object without kind or name, invalid policy). Input errors are named on stderr
+ * by file, document and line, the rest is still scanned and the report still written, so
+ * one broken file never hides the findings in the others; as with kubeconform and
+ * kube-score, unreadable input alone fails the run.
+ *
+ * `--fail-on` defaults to `high`: critical and high findings fail the build, medium and low
+ * are reported. That matches what kube-score users get by default (only CRITICAL fails,
+ * and our critical+high are its CRITICAL) while catching more than Polaris' opt-in danger
+ * exit code; `--fail-on none` reports without gating.
+ */
+import { resolve } from 'node:path';
+import type { KubeObject } from '../../engine/objects.js';
+import { kindKeyOf, nameOf, namespaceOf } from '../../engine/objects.js';
+import { evaluate } from '../../engine/evaluate.js';
+import { Inventory } from '../../engine/inventory.js';
+import { resourceKey } from '../../engine/owner.js';
+import type { CompiledPolicy } from '../../engine/policy.js';
+import { defaultPolicy } from '../../engine/policy.js';
+import type { Diagnostic, Finding, Severity } from '../../engine/types.js';
+import { SEVERITIES } from '../../engine/types.js';
+import type { LoadResult, ManifestSource } from '../../manifests/load.js';
+import { loadManifests, sourceKey } from '../../manifests/load.js';
+import type { Format } from '../../report/index.js';
+import { FORMATS, renderReport } from '../../report/index.js';
+import type { ReportLocation, ScanReport } from '../../report/model.js';
+import { buildReport, countAtOrAbove } from '../../report/model.js';
+import { booleanOption, choice, parseCommandArgs, stringOption } from '../args.js';
+import type { CliDeps, CliIo } from '../io.js';
+import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError, wantsColor } from '../io.js';
+import { createProgress, formatBytes } from '../progress.js';
+import { readPolicyFile } from './policy-file.js';
+
+export const FAIL_ON_LEVELS = [...SEVERITIES, 'none'] as const;
+export type FailOn = (typeof FAIL_ON_LEVELS)[number];
+export const DEFAULT_FAIL_ON: FailOn = 'high';
+// Enough to see what is wrong; the JSON, YAML, SARIF and JUnit reports carry every one.
+const MAX_DIAGNOSTICS_SHOWN = 50;
+
+export const usage = `Usage: bulwark scan [options] PATH... | -
+
+Scans Kubernetes manifests: files, folders (recursively: *.yaml, *.yml, *.json; hidden
+entries and node_modules skipped) or - for stdin. Reads multi-document YAML, JSON and
+List objects, and the pod templates of every workload kind.
+
+Options:
+  --policy FILE        SecurityPolicy to apply (default: every profile, default settings)
+  --format FORMAT      table (default), json, yaml, sarif or junit
+  --output FILE        write the report to FILE instead of stdout
+  --fail-on SEVERITY   exit 1 when an active finding is at or above SEVERITY:
+                       critical, high (default), medium, low, or none to never fail
+  --show-waived        list findings waived by a policy exception in the table
+  --no-color           no colours (also when NO_COLOR is set or output is not a terminal)
+  --color              colours even when output is not a terminal
+  -h, --help           show this help
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage error or
+input that could not be read (named on stderr; the rest is still scanned and reported).
+
+Examples:
+  bulwark scan examples/
+  bulwark scan deploy/ --policy policy.yaml --format sarif --output bulwark.sarif
+  kustomize build overlays/prod | bulwark scan - --fail-on critical
+`;
+
+interface ScanOptions {
+  readonly paths: readonly string[];
+  readonly policy?: string;
+  readonly format: Format;
+  readonly output?: string;
+  readonly failOn: FailOn;
+  readonly showWaived: boolean;
+  readonly color: boolean | undefined;
+}
+
+function parseScanArgs(args: readonly string[]): ScanOptions | 'help' {
+  const parsed = parseCommandArgs(args, {
+    policy: { type: 'string' },
+    format: { type: 'string' },
+    output: { type: 'string' },
+    'fail-on': { type: 'string' },
+    'show-waived': { type: 'boolean' },
+    'no-color': { type: 'boolean' },
+    color: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (booleanOption(parsed, 'help')) return 'help';
+  if (parsed.positionals.length === 0) throw new UsageError('no PATH given: name files or folders to scan, or - for stdin');
+  const policy = stringOption(parsed, 'policy');
+  const output = stringOption(parsed, 'output');
+  const noColor = booleanOption(parsed, 'no-color');
+  const forceColor = booleanOption(parsed, 'color');
+  if (noColor && forceColor) throw new UsageError('--color and --no-color contradict each other');
+  return {
+    paths: parsed.positionals,
+    ...(policy !== undefined ? { policy } : {}),
+    ...(output !== undefined ? { output } : {}),
+    format: choice('format', stringOption(parsed, 'format') ?? 'table', FORMATS),
+    failOn: choice('fail-on', stringOption(parsed, 'fail-on') ?? DEFAULT_FAIL_ON, FAIL_ON_LEVELS),
+    showWaived: booleanOption(parsed, 'show-waived'),
+    color: noColor ? false : forceColor ? true : undefined,
+  };
+}
+
+/**
+ * Points each finding at a manifest: the document of the object it is about, else of the
+ * resource it names (an owner, a Namespace), else of any object in its namespace, so that
+ * every SARIF result has the location GitHub requires.
+ */
+function createLocator(loaded: LoadResult): (finding: Finding) => ReportLocation | undefined {
+  const byDocument = new Map<string, ManifestSource>();
+  const byResource = new Map<string, ManifestSource>();
+  const byNamespace = new Map<string, ManifestSource>();
+  for (const { object, source } of loaded.objects) {
+    const key = sourceKey(source);
+    if (!byDocument.has(key)) byDocument.set(key, source);
+    const kind = typeof object.kind === 'string' ? object.kind : '';
+    const namespace = namespaceOf(object);
+    byResource.set(resourceKey({ apiVersion: '', kind, name: nameOf(object), ...(namespace !== undefined ? { namespace } : {}) }), source);
+    const ns = kind === 'Namespace' ? nameOf(object) : namespace;
+    if (ns !== undefined && (kind === 'Namespace' || !byNamespace.has(ns))) byNamespace.set(ns, source);
+  }
+  return (finding) => {
+    const source =
+      (finding.source !== undefined ? byDocument.get(finding.source) : undefined) ??
+      byResource.get(resourceKey(finding.resource)) ??
+      byNamespace.get(finding.resource.namespace ?? (finding.resource.kind === 'Namespace' ? finding.resource.name : ''));
+    return source === undefined ? undefined : { file: source.file, line: source.line, document: source.document };
+  };
+}
+
+/** Builds the inventory; a second definition of the same object replaces the first, as `kubectl apply` would, with a warning. */
+function buildInventory(loaded: LoadResult, diagnostics: Diagnostic[]): { inventory: Inventory; sources: Map<KubeObject, ManifestSource> } {
+  const inventory = new Inventory();
+  const sources = new Map<KubeObject, ManifestSource>();
+  const seen = new Map<string, ManifestSource>();
+  for (const { object, source } of loaded.objects) {
+    const key = `${kindKeyOf(object)}/${namespaceOf(object) ?? ''}/${nameOf(object)}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      const where = namespaceOf(object) !== undefined ? ` in namespace ${namespaceOf(object)}` : '';
+      diagnostics.push({
+        severity: 'warning',
+        path: sourceKey(source),
+        message: `line ${source.line}: ${String(object.kind)} ${nameOf(object)}${where} is defined again (first at ${earlier.file}:${earlier.line}); the last definition is scanned`,
+      });
+    }
+    seen.set(key, source);
+    inventory.upsert(object);
+    sources.set(object, source);
+  }
+  return { inventory, sources };
+}
+
+function printDiagnostics(io: CliIo, diagnostics: readonly Diagnostic[]): void {
+  const color = wantsColor(io.stderr, io.env);
+  const label = (severity: Diagnostic['severity']): string =>
+    color ? (severity === 'error' ? '\u001b[31merror\u001b[0m' : '\u001b[33mwarning\u001b[0m') : severity;
+  const shown = diagnostics.slice(0, MAX_DIAGNOSTICS_SHOWN);
+  for (const d of shown) io.stderr.write(`${label(d.severity)}: ${d.path}: ${d.message}\n`);
+  if (diagnostics.length > shown.length) {
+    io.stderr.write(`... and ${diagnostics.length - shown.length} more (every one is in the json, yaml, sarif and junit reports)\n`);
+  }
+}
+
+export async function run(args: readonly string[], io: CliIo, deps: CliDeps): Promise<number> {
+  const options = parseScanArgs(args);
+  if (options === 'help') {
+    io.stdout.write(usage);
+    return EXIT_OK;
+  }
+  const checks = await deps.loadChecks();
+
+  let policy: CompiledPolicy;
+  const diagnostics: Diagnostic[] = [];
+  if (options.policy !== undefined) {
+    const file = await readPolicyFile(options.policy, io.cwd, checks);
+    if (file.policy === undefined) {
+      printDiagnostics(io, file.diagnostics);
+      io.stderr.write(`bulwark scan: the policy in ${options.policy} is not valid; nothing was scanned\n`);
+      return EXIT_ERROR;
+    }
+    policy = file.policy;
+    diagnostics.push(...file.diagnostics);
+  } else {
+    policy = defaultPolicy(checks);
+  }
+
+  const progress = createProgress(io.stderr, true);
+  const loaded = await loadManifests(options.paths, {
+    cwd: io.cwd,
+    ...(io.stdin !== undefined ? { stdin: io.stdin } : {}),
+    onProgress: (p) =>
+      progress.update(`reading manifests: ${p.filesDone}/${p.filesTotal} files, ${p.documents.toLocaleString('en-US')} documents, ${formatBytes(p.bytes)}`),
+  });
+  diagnostics.push(...loaded.diagnostics);
+  progress.update(`evaluating ${loaded.objects.length.toLocaleString('en-US')} objects`);
+  const { inventory, sources } = buildInventory(loaded, diagnostics);
+  const evaluation = evaluate(inventory, policy, {
+    now: io.now(),
+    sourceOf: (obj) => {
+      const source = sources.get(obj);
+      return source === undefined ? undefined : sourceKey(source);
+    },
+  });
+  diagnostics.push(...evaluation.diagnostics);
+  progress.clear();
+
+  const report: ScanReport = buildReport({
+    tool: { name: 'bulwark', version: deps.version },
+    policy: policy.name,
+    now: io.now(),
+    inputs: { files: loaded.files, documents: loaded.documents, objects: loaded.objects.length },
+    findings: evaluation.findings,
+    tallies: evaluation.tallies,
+    diagnostics,
+    rules: policy.checks.map((enabled) => ({ check: enabled.check, severity: enabled.severity })),
+    locate: createLocator(loaded),
+  });
+
+  printDiagnostics(io, diagnostics);
+  if (options.policy === undefined && loaded.policies.length > 0) {
+    const listed = loaded.policies.map((p) => `${String(p.object.metadata?.name)} (${p.source.file}:${p.source.line})`).join(', ');
+    io.stderr.write(`note: the manifests hold SecurityPolicy ${listed}; it is not applied unless passed with --policy\n`);
+  }
+
+  const toFile = options.output !== undefined;
+  const color = options.color ?? (!toFile && wantsColor(io.stdout, io.env));
+  const text = renderReport(options.format, report, { color, showWaived: options.showWaived });
+  if (options.output !== undefined) {
+    try {
+      await io.writeFile(resolve(io.cwd, options.output), text);
+    } catch (error) {
+      io.stderr.write(`bulwark scan: cannot write ${options.output}: ${error instanceof Error ? error.message : String(error)}\n`);
+      return EXIT_ERROR;
+    }
+  } else {
+    io.stdout.write(text);
+  }
+
+  if (report.summary.inputErrors > 0) return EXIT_ERROR;
+  if (options.failOn !== 'none' && countAtOrAbove(report, options.failOn as Severity) > 0) return EXIT_FINDINGS;
+  return EXIT_OK;
+}
