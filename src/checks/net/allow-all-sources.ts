@@ -42,7 +42,9 @@ export const check: ObjectCheck = {
     const problems: string[] = [];
     for (const d of policy.diagnostics) {
       if (d.message === 'must specify a peer' && d.path.startsWith('spec.ingress[')) {
-        problems.push(`${d.path} is an empty peer ({}): it reads as "every source", and the API server rejects it ("must specify a peer")`);
+        problems.push(
+          `${d.path} is an empty peer ({}): it reads as "every source", and the API server rejects it ("must specify a peer")`,
+        );
       }
     }
     if (problems.length === 0 && policy.diagnostics.length > 0) {
@@ -59,7 +61,9 @@ export const check: ObjectCheck = {
       if (internet !== undefined) problems.push(`${rule.path} allows the internet (${internet}) on ${ports}`);
       rule.peers.forEach((peer) => {
         if (peer.kind === 'pods' && peer.namespaces.kind === 'all') {
-          problems.push(`${peer.path} (namespaceSelector: {}) allows ${describePeer(peer, policy.namespace)} on ${ports}`);
+          problems.push(
+            `${peer.path} (namespaceSelector: {}) allows ${describePeer(peer, policy.namespace)} on ${ports}`,
+          );
         }
       });
     }

@@ -30,7 +30,7 @@ export const check: NamespaceCheck = {
   remediation:
     'Add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Egress]` and no egress rules to the namespace, ' +
     'then allow what each workload needs (DNS to kube-system on 53/UDP and 53/TCP, its databases and APIs) with ' +
-    'policies that select it. System namespaces are usually left out with the policy\'s excludeNamespaces or an ' +
+    "policies that select it. System namespaces are usually left out with the policy's excludeNamespaces or an " +
     'exception.',
   supersedes: ['ns.no-network-policy'],
   scope: 'namespace',

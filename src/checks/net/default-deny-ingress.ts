@@ -30,7 +30,7 @@ export const check: NamespaceCheck = {
   remediation:
     'Add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Ingress]` and no ingress rules to the namespace, ' +
     'then allow what each workload needs with policies that select it. System namespaces whose components need ' +
-    'host or cluster-wide access (kube-system, for example) are usually left out with the policy\'s ' +
+    "host or cluster-wide access (kube-system, for example) are usually left out with the policy's " +
     'excludeNamespaces or an exception, rather than given a deny they cannot live with.',
   supersedes: ['ns.no-network-policy'],
   scope: 'namespace',

@@ -34,6 +34,9 @@ export const check: ObjectCheck = {
     if (diagnostics.length === 0) return PASS;
     const shown = diagnostics.slice(0, MAX_LISTED).map((d) => `${d.path}: ${d.message}`);
     const more = diagnostics.length > shown.length ? `; and ${diagnostics.length - shown.length} more` : '';
-    return fail('InvalidPolicy', `the API server would reject this NetworkPolicy, so it is not in force: ${shown.join('; ')}${more}`);
+    return fail(
+      'InvalidPolicy',
+      `the API server would reject this NetworkPolicy, so it is not in force: ${shown.join('; ')}${more}`,
+    );
   },
 };

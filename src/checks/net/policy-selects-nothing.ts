@@ -34,7 +34,7 @@ export const check: ObjectCheck = {
       return skip('the API server would reject this NetworkPolicy (net.policy-invalid reports why)');
     }
     if (policy.podSelector.empty) return PASS;
-    const workloads = networkIndexOf(ctx).workloads.get(policy.namespace) ?? [];
+    const workloads = networkIndexOf(ctx).workloads(policy.namespace);
     if (workloads.length === 0) {
       return skip(
         `the inventory holds no pod or workload in namespace "${policy.namespace}", so what the policy selects cannot be judged`,

@@ -27,14 +27,15 @@ export const check: NamespaceCheck = {
   ],
   remediation:
     'Add a default-deny NetworkPolicy (podSelector: {}, policyTypes: [Ingress, Egress]) and policies that allow what ' +
-    'each workload needs. System namespaces such as kube-system are usually left out with the policy\'s ' +
+    "each workload needs. System namespaces such as kube-system are usually left out with the policy's " +
     'excludeNamespaces or an exception.',
   scope: 'namespace',
   evaluate(namespace, ctx) {
     const index = networkIndexOf(ctx);
     const resource = index.namespaces.get(namespace)?.ref ?? namespaceRef(namespace);
-    const workloads = index.workloads.get(namespace) ?? [];
-    if (workloads.length === 0) return [{ resource, outcome: skip(`namespace "${namespace}" has no pods or workloads`) }];
+    const workloads = index.workloads(namespace);
+    if (workloads.length === 0)
+      return [{ resource, outcome: skip(`namespace "${namespace}" has no pods or workloads`) }];
     if (policiesInForce(index, namespace).length > 0) return [{ resource, outcome: PASS }];
     const invalid = invalidPolicies(index, namespace).length;
     const note =

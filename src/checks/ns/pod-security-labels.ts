@@ -10,7 +10,11 @@ export const POD_SECURITY_LEVELS = ['privileged', 'baseline', 'restricted'] as c
 export type PodSecurityLevel = (typeof POD_SECURITY_LEVELS)[number];
 
 /** Higher is stricter. */
-export const LEVEL_RANK: Readonly<Record<PodSecurityLevel, number>> = { privileged: 0, baseline: 1, restricted: 2 };
+export const LEVEL_RANK: Readonly<Record<PodSecurityLevel, number>> = {
+  privileged: 0,
+  baseline: 1,
+  restricted: 2,
+};
 
 export function isPodSecurityLevel(value: unknown): value is PodSecurityLevel {
   return typeof value === 'string' && (POD_SECURITY_LEVELS as readonly string[]).includes(value);

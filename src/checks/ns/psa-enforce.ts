@@ -13,7 +13,12 @@ import { labelsOf } from '../../engine/objects.js';
 import type { KubeObject } from '../../engine/objects.js';
 import { refOf } from '../../engine/objects.js';
 import { checkError, fail, PASS, skip } from '../../engine/types.js';
-import { isPodSecurityLevel, LEVEL_RANK, PSA_LABEL_PREFIX, POD_SECURITY_LEVELS } from './pod-security-labels.js';
+import {
+  isPodSecurityLevel,
+  LEVEL_RANK,
+  PSA_LABEL_PREFIX,
+  POD_SECURITY_LEVELS,
+} from './pod-security-labels.js';
 import type { PodSecurityLevel } from './pod-security-labels.js';
 
 const LABEL = `${PSA_LABEL_PREFIX}enforce`;
@@ -37,7 +42,7 @@ export const check: NamespaceCheck = {
     'Label the namespace: `kubectl label namespace NAME pod-security.kubernetes.io/enforce=baseline` (or ' +
     '`restricted`), after checking with `--dry-run=server` which running pods would be refused. Namespaces whose ' +
     'system components need privileges (kube-system, CNI and storage drivers) are usually left out with the ' +
-    'policy\'s excludeNamespaces or an exception, not labelled privileged silently.',
+    "policy's excludeNamespaces or an exception, not labelled privileged silently.",
   params: {
     minimumLevel: {
       type: 'string',
@@ -53,7 +58,9 @@ export const check: NamespaceCheck = {
       return [
         {
           resource: { apiVersion: 'v1', kind: 'Namespace', name: namespace },
-          outcome: skip(`the inventory has no Namespace object for "${namespace}", so its labels are unknown`),
+          outcome: skip(
+            `the inventory has no Namespace object for "${namespace}", so its labels are unknown`,
+          ),
         },
       ];
     }

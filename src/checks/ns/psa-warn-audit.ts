@@ -33,7 +33,7 @@ export const check: NamespaceCheck = {
   remediation:
     'Label the namespace with `pod-security.kubernetes.io/warn=restricted` and ' +
     '`pod-security.kubernetes.io/audit=restricted` (or at least the enforced level). System namespaces are usually ' +
-    'left out with the policy\'s excludeNamespaces.',
+    "left out with the policy's excludeNamespaces.",
   scope: 'namespace',
   evaluate(namespace, ctx) {
     const object = ctx.inventory.get('Namespace', undefined, namespace) as KubeObject | undefined;
@@ -41,7 +41,9 @@ export const check: NamespaceCheck = {
       return [
         {
           resource: { apiVersion: 'v1', kind: 'Namespace', name: namespace },
-          outcome: skip(`the inventory has no Namespace object for "${namespace}", so its labels are unknown`),
+          outcome: skip(
+            `the inventory has no Namespace object for "${namespace}", so its labels are unknown`,
+          ),
         },
       ];
     }
@@ -60,7 +62,11 @@ export const check: NamespaceCheck = {
           outcome: fail(
             'NoWarnAuditLabels',
             `namespace "${namespace}" has no ${missing.join(' or ')} label: violations are not ` +
-              (missing.length === 2 ? 'warned about or audited' : missing[0]?.endsWith('warn') ? 'warned about' : 'audited'),
+              (missing.length === 2
+                ? 'warned about or audited'
+                : missing[0]?.endsWith('warn')
+                  ? 'warned about'
+                  : 'audited'),
           ),
         },
       ];

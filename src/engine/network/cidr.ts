@@ -135,7 +135,7 @@ function formatIpv6(value: bigint): string {
   // RFC 5952: the longest run (two or more) of zero groups becomes `::`, the first on a tie.
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -202,7 +202,8 @@ export function subtractRanges(
         next.push(range);
         continue;
       }
-      if (cut.start > range.start) next.push({ family: range.family, start: range.start, end: cut.start - 1n });
+      if (cut.start > range.start)
+        next.push({ family: range.family, start: range.start, end: cut.start - 1n });
       if (cut.end < range.end) next.push({ family: range.family, start: cut.end + 1n, end: range.end });
     }
     remaining = next;
@@ -210,10 +211,7 @@ export function subtractRanges(
   return remaining;
 }
 
-export function intersectRanges(
-  a: readonly AddressRange[],
-  b: readonly AddressRange[],
-): AddressRange[] {
+export function intersectRanges(a: readonly AddressRange[], b: readonly AddressRange[]): AddressRange[] {
   const out: AddressRange[] = [];
   for (const x of normalizeRanges(a)) {
     for (const y of normalizeRanges(b)) {

@@ -20,11 +20,11 @@ export const POLICY_TYPE: Readonly<Record<Direction, string>> = { ingress: 'Ingr
 
 /** The policies of a namespace the API server would accept: the ones in force. */
 export function policiesInForce(index: NetworkIndex, namespace: string): CompiledNetworkPolicy[] {
-  return (index.policies.get(namespace) ?? []).filter(isValidPolicy);
+  return index.policies(namespace).filter(isValidPolicy);
 }
 
 export function invalidPolicies(index: NetworkIndex, namespace: string): CompiledNetworkPolicy[] {
-  return (index.policies.get(namespace) ?? []).filter((policy) => !isValidPolicy(policy));
+  return index.policies(namespace).filter((policy) => !isValidPolicy(policy));
 }
 
 function listNames(names: readonly string[]): string {
@@ -38,11 +38,19 @@ function listNames(names: readonly string[]): string {
  * namespace (`podSelector: {}`) for it, and has no rule that lets everything through —
  * `ingress: [{}]` on an all-pods policy is the documented "allow all", not a deny.
  */
-export function defaultDenyOutcome(index: NetworkIndex, namespace: string, direction: Direction): CheckOutcome {
+export function defaultDenyOutcome(
+  index: NetworkIndex,
+  namespace: string,
+  direction: Direction,
+): CheckOutcome {
   const type = POLICY_TYPE[direction];
-  const isolating = policiesInForce(index, namespace).filter((p) => p.affects[direction] && selectsAllPods(p));
+  const isolating = policiesInForce(index, namespace).filter(
+    (p) => p.affects[direction] && selectsAllPods(p),
+  );
   if (isolating.length === 0) {
-    const invalid = invalidPolicies(index, namespace).filter((p) => selectsAllPods(p) && p.affects[direction]);
+    const invalid = invalidPolicies(index, namespace).filter(
+      (p) => selectsAllPods(p) && p.affects[direction],
+    );
     const note =
       invalid.length > 0
         ? ` (NetworkPolicy ${listNames(invalid.map((p) => p.name))} would, but the API server rejects it)`
@@ -68,7 +76,11 @@ export function defaultDenyOutcome(index: NetworkIndex, namespace: string, direc
   return PASS;
 }
 
-export function defaultDenyResult(index: NetworkIndex, namespace: string, direction: Direction): ScopedResult {
+export function defaultDenyResult(
+  index: NetworkIndex,
+  namespace: string,
+  direction: Direction,
+): ScopedResult {
   const info = index.namespaces.get(namespace);
   return {
     resource: info?.ref ?? namespaceRef(namespace),
@@ -96,7 +108,7 @@ export function workloadIsolationResults(
     direction === 'ingress'
       ? 'accept connections from any pod in any namespace, and any address, on every port'
       : 'may connect to any pod in any namespace, and any address, on every port';
-  return (index.workloads.get(namespace) ?? []).map((workload) => {
+  return index.workloads(namespace).map((workload) => {
     const unselected = workload.members.filter((m) => m.selectedBy[direction].length === 0);
     const what = `${workload.ref.kind}/${workload.ref.name}`;
     if (unselected.length === 0) {

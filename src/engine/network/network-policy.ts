@@ -14,7 +14,7 @@
  * it could never be in force.
  */
 import type { LabelSelector } from '../label-selector.js';
-import { isEmptySelector, matchesSelector, validateSelector } from '../label-selector.js';
+import { isEmptySelector, validateSelector } from '../label-selector.js';
 import type { KubeObject } from '../objects.js';
 import { isRecord, nameOf, namespaceOf, refOf } from '../objects.js';
 import type { Diagnostic, ResourceRef } from '../types.js';
@@ -51,13 +51,53 @@ export interface SelectorMatcher {
   matches(labels: Labels): boolean;
 }
 
+type Requirement = (labels: Labels) => boolean;
+
+/**
+ * The selector's requirements as closures, so that matching a label set allocates nothing
+ * and does not re-validate: an index matches every policy against every pod. Only called
+ * on selectors `validateSelector` accepted; the property tests hold it to `matchesSelector`.
+ */
+function requirementsOf(selector: LabelSelector): Requirement[] {
+  const out: Requirement[] = [];
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    out.push((labels) => Object.hasOwn(labels, key) && labels[key] === value);
+  }
+  for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
+    const set = new Set(values);
+    switch (operator) {
+      case 'In':
+        out.push((labels) => Object.hasOwn(labels, key) && set.has(labels[key] as string));
+        break;
+      case 'NotIn':
+        out.push((labels) => !Object.hasOwn(labels, key) || !set.has(labels[key] as string));
+        break;
+      case 'Exists':
+        out.push((labels) => Object.hasOwn(labels, key));
+        break;
+      case 'DoesNotExist':
+        out.push((labels) => !Object.hasOwn(labels, key));
+        break;
+      default:
+        out.push(() => false);
+    }
+  }
+  return out;
+}
+
 export function selectorMatcher(selector: LabelSelector): SelectorMatcher {
   const valid = validateSelector(selector, '').length === 0;
   const empty = valid && isEmptySelector(selector);
+  if (!valid) return { selector, empty, matches: () => false };
+  if (empty) return { selector, empty, matches: () => true };
+  const requirements = requirementsOf(selector);
   return {
     selector,
     empty,
-    matches: !valid ? () => false : empty ? () => true : (labels) => matchesSelector(selector, labels),
+    matches: (labels) => {
+      for (const requirement of requirements) if (!requirement(labels)) return false;
+      return true;
+    },
   };
 }
 
@@ -121,7 +161,8 @@ export function isValidPolicy(policy: CompiledNetworkPolicy): boolean {
 /** `IsValidPortName` from apimachinery: an IANA service name. */
 export function portNameProblem(name: string): string | undefined {
   if (name.length > 15) return 'must be no more than 15 characters';
-  if (!/^[-a-z0-9]+$/.test(name)) return 'must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)';
+  if (!/^[-a-z0-9]+$/.test(name))
+    return 'must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)';
   if (!/[a-z]/.test(name)) return 'must contain at least one letter (a-z)';
   if (name.includes('--')) return 'must not contain consecutive hyphens';
   if (name.startsWith('-') || name.endsWith('-')) return 'must not begin or end with a hyphen';
@@ -169,7 +210,10 @@ class Reader {
     if (!isAbsent(rawProtocol)) {
       if (isProtocol(rawProtocol)) protocol = rawProtocol;
       else {
-        this.problem(`${path}.protocol`, `must be one of TCP, UDP, SCTP (got ${JSON.stringify(rawProtocol)})`);
+        this.problem(
+          `${path}.protocol`,
+          `must be one of TCP, UDP, SCTP (got ${JSON.stringify(rawProtocol)})`,
+        );
         return undefined;
       }
     }
@@ -193,12 +237,18 @@ class Reader {
       return { kind: 'named', protocol, name: port };
     }
     if (!isPortNumber(port)) {
-      this.problem(`${path}.port`, `must be a port number between 1 and 65535 or a port name (got ${JSON.stringify(port)})`);
+      this.problem(
+        `${path}.port`,
+        `must be a port number between 1 and 65535 or a port name (got ${JSON.stringify(port)})`,
+      );
       return undefined;
     }
     if (isAbsent(endPort)) return { kind: 'range', protocol, from: port, to: port };
     if (!isPortNumber(endPort)) {
-      this.problem(`${path}.endPort`, `must be a port number between 1 and 65535 (got ${JSON.stringify(endPort)})`);
+      this.problem(
+        `${path}.endPort`,
+        `must be a port number between 1 and 65535 (got ${JSON.stringify(endPort)})`,
+      );
       return undefined;
     }
     if (endPort < port) {
@@ -321,7 +371,8 @@ export function compileNetworkPolicy(obj: KubeObject): CompiledNetworkPolicy {
     types.forEach((type, i) => {
       if (type === 'Ingress') affects.ingress = true;
       else if (type === 'Egress') affects.egress = true;
-      else reader.problem(`spec.policyTypes[${i}]`, `must be Ingress or Egress (got ${JSON.stringify(type)})`);
+      else
+        reader.problem(`spec.policyTypes[${i}]`, `must be Ingress or Egress (got ${JSON.stringify(type)})`);
     });
   }
   // Rules are validated whether or not their direction is in force, as the API server does.
@@ -362,7 +413,9 @@ export function describePort(port: PortMatcher): string {
     case 'protocol':
       return `every ${port.protocol} port`;
     case 'range':
-      return port.from === port.to ? `${port.from}/${port.protocol}` : `${port.from}-${port.to}/${port.protocol}`;
+      return port.from === port.to
+        ? `${port.from}/${port.protocol}`
+        : `${port.from}-${port.to}/${port.protocol}`;
     case 'named':
       return `${port.name}/${port.protocol}`;
   }
@@ -371,7 +424,8 @@ export function describePort(port: PortMatcher): string {
 /** `app=web,tier in (a,b),!canary`: kubectl's selector notation. */
 export function describeSelector(matcher: SelectorMatcher): string {
   const parts: string[] = [];
-  for (const [key, value] of Object.entries(matcher.selector.matchLabels ?? {})) parts.push(`${key}=${value}`);
+  for (const [key, value] of Object.entries(matcher.selector.matchLabels ?? {}))
+    parts.push(`${key}=${value}`);
   for (const expr of matcher.selector.matchExpressions ?? []) {
     switch (expr.operator) {
       case 'Exists':
@@ -381,7 +435,9 @@ export function describeSelector(matcher: SelectorMatcher): string {
         parts.push(`!${expr.key}`);
         break;
       default:
-        parts.push(`${expr.key} ${expr.operator === 'In' ? 'in' : 'notin'} (${(expr.values ?? []).join(',')})`);
+        parts.push(
+          `${expr.key} ${expr.operator === 'In' ? 'in' : 'notin'} (${(expr.values ?? []).join(',')})`,
+        );
     }
   }
   return parts.join(',');
@@ -391,7 +447,9 @@ export function describeSelector(matcher: SelectorMatcher): string {
 export function describePeer(peer: PeerMatcher, policyNamespace: string): string {
   if (peer.kind === 'ip-block') {
     const except = peer.except.map(formatCidr);
-    return except.length === 0 ? formatCidr(peer.cidr) : `${formatCidr(peer.cidr)} except ${except.join(', ')}`;
+    return except.length === 0
+      ? formatCidr(peer.cidr)
+      : `${formatCidr(peer.cidr)} except ${except.join(', ')}`;
   }
   const pods = peer.pods === undefined ? 'every pod' : `pods ${describeSelector(peer.pods)}`;
   switch (peer.namespaces.kind) {

@@ -14,7 +14,13 @@ import type { Diagnostic, ResourceRef } from '../types.js';
 import { formatCidr } from './cidr.js';
 import type { NetworkIndex, Workload } from './network-index.js';
 import { policiesSelecting } from './network-index.js';
-import type { CompiledNetworkPolicy, CompiledRule, Direction, PeerMatcher, Protocol } from './network-policy.js';
+import type {
+  CompiledNetworkPolicy,
+  CompiledRule,
+  Direction,
+  PeerMatcher,
+  Protocol,
+} from './network-policy.js';
 import { describePeer, isValidPolicy } from './network-policy.js';
 import type { RuleRef } from './verdict.js';
 
@@ -77,6 +83,11 @@ const PEER_ORDER: Readonly<Record<ReachPeer['kind'], number>> = {
   unmatched: 5,
 };
 
+// Code-unit order: deterministic, and cheap on the thousands of peers a broad rule names.
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function peerKey(peer: ReachPeer): string {
   switch (peer.kind) {
     case 'any':
@@ -115,7 +126,9 @@ export function describeReachPort(port: ReachPort): string {
       return `every ${port.protocol} port`;
     case 'range': {
       const numbers = port.from === port.to ? `${port.from}` : `${port.from}-${port.to}`;
-      return port.name !== undefined ? `${numbers}/${port.protocol} (${port.name})` : `${numbers}/${port.protocol}`;
+      return port.name !== undefined
+        ? `${numbers}/${port.protocol} (${port.name})`
+        : `${numbers}/${port.protocol}`;
     }
     case 'named':
       return `${port.name}/${port.protocol}`;
@@ -158,11 +171,8 @@ export function resolvePeer(index: NetworkIndex, peer: PeerMatcher, policyNamesp
       out.push({ kind: 'namespace', namespace });
       continue;
     }
-    const pods = peer.pods;
-    for (const workload of index.workloads.get(namespace) ?? []) {
-      if (workload.members.some((m) => pods.matches(m.labels))) {
-        out.push({ kind: 'workload', namespace, workload: workload.ref });
-      }
+    for (const workload of index.workloadsMatching(namespace, peer.pods.matches)) {
+      out.push({ kind: 'workload', namespace, workload });
     }
   }
   return out.length > 0 ? out : [{ kind: 'unmatched', description: describePeer(peer, policyNamespace) }];
@@ -180,7 +190,7 @@ export function simplifyPeers(peers: readonly ReachPeer[]): ReachPeer[] {
     seen.set(peerKey(peer), peer);
   }
   return [...seen.entries()]
-    .sort(([ka, a], [kb, b]) => PEER_ORDER[a.kind] - PEER_ORDER[b.kind] || ka.localeCompare(kb))
+    .sort(([ka, a], [kb, b]) => PEER_ORDER[a.kind] - PEER_ORDER[b.kind] || byText(ka, kb))
     .map(([, peer]) => peer);
 }
 
@@ -189,8 +199,9 @@ const PORT_ORDER: Readonly<Record<ReachPort['kind'], number>> = { all: 0, protoc
 /** Every port first, then whole protocols, then numbers ascending, then names. */
 export function comparePorts(a: ReachPort, b: ReachPort): number {
   if (a.kind !== b.kind) return PORT_ORDER[a.kind] - PORT_ORDER[b.kind];
-  if (a.kind === 'range' && b.kind === 'range') return a.from - b.from || a.to - b.to || a.protocol.localeCompare(b.protocol);
-  return portKey(a).localeCompare(portKey(b));
+  if (a.kind === 'range' && b.kind === 'range')
+    return a.from - b.from || a.to - b.to || byText(a.protocol, b.protocol);
+  return byText(portKey(a), portKey(b));
 }
 
 interface EntryDraft {
@@ -199,7 +210,12 @@ interface EntryDraft {
   rules: RuleRef[];
 }
 
-function rulePorts(rule: CompiledRule, workload: Workload, notes: string[], policy: CompiledNetworkPolicy): ReachPort[] {
+function rulePorts(
+  rule: CompiledRule,
+  workload: Workload,
+  notes: string[],
+  policy: CompiledNetworkPolicy,
+): ReachPort[] {
   if (rule.ports === 'all') return [{ kind: 'all' }];
   const out: ReachPort[] = [];
   for (const port of rule.ports) {
@@ -208,7 +224,9 @@ function rulePorts(rule: CompiledRule, workload: Workload, notes: string[], poli
       // A single ingress port carries the workload's name for it, as a named rule would.
       const named =
         rule.direction === 'ingress' && port.from === port.to
-          ? workload.ports.find((p) => p.port === port.from && p.protocol === port.protocol && p.name !== undefined)
+          ? workload.ports.find(
+              (p) => p.port === port.from && p.protocol === port.protocol && p.name !== undefined,
+            )
           : undefined;
       out.push({
         kind: 'range',
@@ -217,8 +235,8 @@ function rulePorts(rule: CompiledRule, workload: Workload, notes: string[], poli
         to: port.to,
         ...(named?.name !== undefined ? { name: named.name } : {}),
       });
-    }
-    else if (rule.direction === 'egress') out.push({ kind: 'named', protocol: port.protocol, name: port.name });
+    } else if (rule.direction === 'egress')
+      out.push({ kind: 'named', protocol: port.protocol, name: port.name });
     else {
       const resolved = workload.ports.find((p) => p.name === port.name && p.protocol === port.protocol);
       if (resolved === undefined) {
@@ -226,7 +244,13 @@ function rulePorts(rule: CompiledRule, workload: Workload, notes: string[], poli
           `${policy.namespace}/${policy.name} ${rule.path} names port "${port.name}"/${port.protocol}, which no container of ${workload.ref.kind}/${workload.ref.name} declares: that port entry allows nothing`,
         );
       } else {
-        out.push({ kind: 'range', protocol: port.protocol, from: resolved.port, to: resolved.port, name: port.name });
+        out.push({
+          kind: 'range',
+          protocol: port.protocol,
+          from: resolved.port,
+          to: resolved.port,
+          name: port.name,
+        });
       }
     }
   }
@@ -272,7 +296,8 @@ function directionReach(index: NetworkIndex, workload: Workload, direction: Dire
 
 /** Who can reach the workload and where it may connect, per direction and port. */
 export function reachOf(index: NetworkIndex, workload: Workload): Reach {
-  const ignored = (index.policies.get(workload.namespace) ?? [])
+  const ignored = index
+    .policies(workload.namespace)
     .filter((policy) => !isValidPolicy(policy))
     .map((policy) => ({ policy: policy.ref, diagnostics: policy.diagnostics }));
   return {

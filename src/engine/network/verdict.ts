@@ -16,7 +16,14 @@ import type { ResourceRef } from '../types.js';
 import { cidrContains, parseIp } from './cidr.js';
 import type { ContainerPort, NetworkIndex } from './network-index.js';
 import { namespaceLabelsOf, policiesSelecting } from './network-index.js';
-import type { CompiledNetworkPolicy, CompiledRule, Direction, PeerMatcher, PortMatcher, Protocol } from './network-policy.js';
+import type {
+  CompiledNetworkPolicy,
+  CompiledRule,
+  Direction,
+  PeerMatcher,
+  PortMatcher,
+  Protocol,
+} from './network-policy.js';
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -102,7 +109,9 @@ export function peerMatches(
 ): boolean {
   if (peer.kind === 'ip-block') {
     const ip = parseIp(endpoint.ip);
-    return ip !== undefined && cidrContains(peer.cidr, ip) && !peer.except.some((block) => cidrContains(block, ip));
+    return (
+      ip !== undefined && cidrContains(peer.cidr, ip) && !peer.except.some((block) => cidrContains(block, ip))
+    );
   }
   if (endpoint.kind !== 'pod') return false;
   switch (peer.namespaces.kind) {
@@ -135,9 +144,15 @@ export function portMatches(port: PortMatcher, traffic: Traffic): boolean {
   }
 }
 
-export function ruleAllows(index: NetworkIndex, policy: CompiledNetworkPolicy, rule: CompiledRule, traffic: Traffic): boolean {
+export function ruleAllows(
+  index: NetworkIndex,
+  policy: CompiledNetworkPolicy,
+  rule: CompiledRule,
+  traffic: Traffic,
+): boolean {
   const other = rule.direction === 'ingress' ? traffic.from : traffic.to;
-  const peerOk = rule.peers === 'all' || rule.peers.some((peer) => peerMatches(index, peer, policy.namespace, other));
+  const peerOk =
+    rule.peers === 'all' || rule.peers.some((peer) => peerMatches(index, peer, policy.namespace, other));
   return peerOk && (rule.ports === 'all' || rule.ports.some((port) => portMatches(port, traffic)));
 }
 
@@ -145,7 +160,8 @@ function directionVerdict(index: NetworkIndex, traffic: Traffic, direction: Dire
   const self = direction === 'ingress' ? traffic.to : traffic.from;
   if (self.kind !== 'pod') return { direction, isolated: false, allowed: true, policies: [], allowedBy: [] };
   const selecting = policiesSelecting(index, self.namespace, safeLabels(self.labels), direction);
-  if (selecting.length === 0) return { direction, isolated: false, allowed: true, policies: [], allowedBy: [] };
+  if (selecting.length === 0)
+    return { direction, isolated: false, allowed: true, policies: [], allowedBy: [] };
   const allowedBy: RuleRef[] = [];
   for (const policy of selecting) {
     for (const rule of policy.rules[direction]) {

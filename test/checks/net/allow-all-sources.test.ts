@@ -21,10 +21,23 @@ interface Case {
 
 const cases: readonly Case[] = [
   { name: 'sources named by pod selector', subject: withIngress(narrow), expected: PASS },
-  { name: 'a default deny (no rules)', subject: withIngress(undefined, { policyTypes: ['Ingress'] }), expected: PASS },
+  {
+    name: 'a default deny (no rules)',
+    subject: withIngress(undefined, { policyTypes: ['Ingress'] }),
+    expected: PASS,
+  },
   {
     name: 'a namespace named by its name label together with a pod selector',
-    subject: withIngress([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ops' } }, podSelector: { matchLabels: { app: 'prometheus' } } }] }]),
+    subject: withIngress([
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ops' } },
+            podSelector: { matchLabels: { app: 'prometheus' } },
+          },
+        ],
+      },
+    ]),
     expected: PASS,
   },
   {
@@ -35,17 +48,26 @@ const cases: readonly Case[] = [
   {
     name: 'a rule without from',
     subject: withIngress([{ ports: [{ port: 443 }] }]),
-    expected: fail('OpenToAllSources', 'spec.ingress[0] has no "from": every source, in the cluster and outside it, on 443/TCP'),
+    expected: fail(
+      'OpenToAllSources',
+      'spec.ingress[0] has no "from": every source, in the cluster and outside it, on 443/TCP',
+    ),
   },
   {
     name: 'the allow-all rule ingress: [{}]',
     subject: withIngress([{}]),
-    expected: fail('OpenToAllSources', 'spec.ingress[0] has no "from": every source, in the cluster and outside it, on every port'),
+    expected: fail(
+      'OpenToAllSources',
+      'spec.ingress[0] has no "from": every source, in the cluster and outside it, on every port',
+    ),
   },
   {
     name: 'from: [] is every source too',
     subject: withIngress([{ from: [], ports: [{ port: 8080 }] }]),
-    expected: fail('OpenToAllSources', 'spec.ingress[0] has no "from": every source, in the cluster and outside it, on 8080/TCP'),
+    expected: fail(
+      'OpenToAllSources',
+      'spec.ingress[0] has no "from": every source, in the cluster and outside it, on 8080/TCP',
+    ),
   },
   {
     name: 'an empty peer from: [{}]',
@@ -62,7 +84,11 @@ const cases: readonly Case[] = [
   },
   {
     name: '0.0.0.0/0 with the private ranges excepted is still the internet',
-    subject: withIngress([{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }] }]),
+    subject: withIngress([
+      {
+        from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+      },
+    ]),
     expected: fail(
       'OpenToAllSources',
       'spec.ingress[0] allows the internet (0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16) on every port',
@@ -76,11 +102,16 @@ const cases: readonly Case[] = [
   {
     name: 'namespaceSelector: {} alone',
     subject: withIngress([{ from: [{ namespaceSelector: {} }], ports: [{ port: 8080 }] }]),
-    expected: fail('OpenToAllSources', 'spec.ingress[0].from[0] (namespaceSelector: {}) allows every pod in every namespace on 8080/TCP'),
+    expected: fail(
+      'OpenToAllSources',
+      'spec.ingress[0].from[0] (namespaceSelector: {}) allows every pod in every namespace on 8080/TCP',
+    ),
   },
   {
     name: 'namespaceSelector: {} with a pod selector',
-    subject: withIngress([{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'prometheus' } } }] }]),
+    subject: withIngress([
+      { from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'prometheus' } } }] },
+    ]),
     expected: fail(
       'OpenToAllSources',
       'spec.ingress[0].from[0] (namespaceSelector: {}) allows pods app=prometheus in every namespace on every port',

@@ -14,7 +14,11 @@ const compliant: readonly KubeObject[] = [
 ];
 
 function replacingPolicy(spec: unknown): KubeObject[] {
-  return [namespaceObject('shop'), deploymentObject('shop', 'web'), policyObject('shop', 'default-deny', spec)];
+  return [
+    namespaceObject('shop'),
+    deploymentObject('shop', 'web'),
+    policyObject('shop', 'default-deny', spec),
+  ];
 }
 
 const noDefaultDeny =
@@ -28,7 +32,11 @@ interface Case {
 }
 
 const cases: readonly Case[] = [
-  { name: 'a default-deny ingress policy', objects: compliant, expected: [{ resource: shopRef, outcome: PASS }] },
+  {
+    name: 'a default-deny ingress policy',
+    objects: compliant,
+    expected: [{ resource: shopRef, outcome: PASS }],
+  },
   {
     name: 'policyTypes omitted: Ingress is implied',
     objects: replacingPolicy({ podSelector: {} }),
@@ -41,10 +49,17 @@ const cases: readonly Case[] = [
   },
   {
     name: 'an all-pods policy with narrow rules still isolates every pod',
-    objects: replacingPolicy({ podSelector: {}, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] }),
+    objects: replacingPolicy({
+      podSelector: {},
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }],
+    }),
     expected: [{ resource: shopRef, outcome: PASS }],
   },
-  { name: 'no policy at all', objects: [namespaceObject('shop')], expected: [{ resource: shopRef, outcome: fail('NoDefaultDeny', noDefaultDeny) }] },
+  {
+    name: 'no policy at all',
+    objects: [namespaceObject('shop')],
+    expected: [{ resource: shopRef, outcome: fail('NoDefaultDeny', noDefaultDeny) }],
+  },
   {
     name: 'only an Egress default deny',
     objects: replacingPolicy({ podSelector: {}, policyTypes: ['Egress'] }),

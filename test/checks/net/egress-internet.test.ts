@@ -9,10 +9,20 @@ import { policyObject } from '../../engine/network/objects.js';
 
 /** A compliant policy: web may reach db and DNS. Each case changes its egress. */
 function withEgress(egress: unknown, extra: Record<string, unknown> = {}): KubeObject {
-  return policyObject('shop', 'web', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress, ...extra });
+  return policyObject('shop', 'web', {
+    podSelector: { matchLabels: { app: 'web' } },
+    policyTypes: ['Egress'],
+    egress,
+    ...extra,
+  });
 }
 
-const dns = { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] };
+const dns = {
+  ports: [
+    { port: 53, protocol: 'UDP' },
+    { port: 53, protocol: 'TCP' },
+  ],
+};
 const toDb = { to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ port: 5432 }] };
 
 interface Case {
@@ -25,17 +35,33 @@ interface Case {
 const cases: readonly Case[] = [
   { name: 'named destinations and DNS to anywhere', subject: withEgress([toDb, dns]), expected: PASS },
   { name: 'a default deny', subject: withEgress(undefined), expected: PASS },
-  { name: 'a narrow external range', subject: withEgress([{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }] }]), expected: PASS },
-  { name: 'the private ranges only', subject: withEgress([{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }, { ipBlock: { cidr: '192.168.0.0/16' } }] }]), expected: PASS },
+  {
+    name: 'a narrow external range',
+    subject: withEgress([{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }] }]),
+    expected: PASS,
+  },
+  {
+    name: 'the private ranges only',
+    subject: withEgress([
+      { to: [{ ipBlock: { cidr: '10.0.0.0/8' } }, { ipBlock: { cidr: '192.168.0.0/16' } }] },
+    ]),
+    expected: PASS,
+  },
   {
     name: 'a rule without to on all ports',
     subject: withEgress([toDb, {}]),
-    expected: fail('EgressToInternet', 'spec.egress[1] has no "to": every destination, the internet included, on every port'),
+    expected: fail(
+      'EgressToInternet',
+      'spec.egress[1] has no "to": every destination, the internet included, on every port',
+    ),
   },
   {
     name: 'a rule without to on HTTPS',
     subject: withEgress([{ ports: [{ port: 443 }] }]),
-    expected: fail('EgressToInternet', 'spec.egress[0] has no "to": every destination, the internet included, on 443/TCP'),
+    expected: fail(
+      'EgressToInternet',
+      'spec.egress[0] has no "to": every destination, the internet included, on 443/TCP',
+    ),
   },
   {
     name: 'HTTPS anywhere accepted through the allowedPorts parameter',
@@ -52,16 +78,27 @@ const cases: readonly Case[] = [
   {
     name: 'DNS and another port in one rule is not DNS only',
     subject: withEgress([{ ports: [{ port: 53, protocol: 'UDP' }, { port: 80 }] }]),
-    expected: fail('EgressToInternet', 'spec.egress[0] has no "to": every destination, the internet included, on 53/UDP, 80/TCP'),
+    expected: fail(
+      'EgressToInternet',
+      'spec.egress[0] has no "to": every destination, the internet included, on 53/UDP, 80/TCP',
+    ),
   },
   {
     name: 'a whole protocol is not DNS only',
     subject: withEgress([{ ports: [{ protocol: 'UDP' }] }]),
-    expected: fail('EgressToInternet', 'spec.egress[0] has no "to": every destination, the internet included, on every UDP port'),
+    expected: fail(
+      'EgressToInternet',
+      'spec.egress[0] has no "to": every destination, the internet included, on every UDP port',
+    ),
   },
   {
     name: '0.0.0.0/0 except the private ranges',
-    subject: withEgress([{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: [{ port: 443 }] }]),
+    subject: withEgress([
+      {
+        to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+        ports: [{ port: 443 }],
+      },
+    ]),
     expected: fail(
       'EgressToInternet',
       'spec.egress[0] allows the internet (0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16) on 443/TCP',
@@ -70,7 +107,10 @@ const cases: readonly Case[] = [
   {
     name: 'the internet split into two halves is still the internet',
     subject: withEgress([{ to: [{ ipBlock: { cidr: '0.0.0.0/1' } }, { ipBlock: { cidr: '128.0.0.0/1' } }] }]),
-    expected: fail('EgressToInternet', 'spec.egress[0] allows the internet (0.0.0.0/1, 128.0.0.0/1) on every port'),
+    expected: fail(
+      'EgressToInternet',
+      'spec.egress[0] allows the internet (0.0.0.0/1, 128.0.0.0/1) on every port',
+    ),
   },
   {
     name: '::/0',
@@ -102,7 +142,10 @@ const cases: readonly Case[] = [
 describe('net.egress-internet', () => {
   for (const c of cases) {
     it(c.name, () => {
-      assert.deepStrictEqual(runObjectCheck(check, c.subject, c.params !== undefined ? { params: c.params } : {}), c.expected);
+      assert.deepStrictEqual(
+        runObjectCheck(check, c.subject, c.params !== undefined ? { params: c.params } : {}),
+        c.expected,
+      );
     });
   }
 });

@@ -22,7 +22,10 @@ interface Case {
 const cases: readonly Case[] = [
   {
     name: 'selected by an Egress policy',
-    objects: [web, policyObject('shop', 'web', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'] })],
+    objects: [
+      web,
+      policyObject('shop', 'web', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'] }),
+    ],
     expected: [{ resource: webRef, outcome: PASS, count: 1 }],
   },
   {
@@ -35,7 +38,11 @@ const cases: readonly Case[] = [
     objects: [web, policyObject('shop', 'web', { podSelector: {} })],
     expected: [{ resource: webRef, outcome: fail('NotIsolated', openWeb), count: 1 }],
   },
-  { name: 'no policy', objects: [web], expected: [{ resource: webRef, outcome: fail('NotIsolated', openWeb), count: 1 }] },
+  {
+    name: 'no policy',
+    objects: [web],
+    expected: [{ resource: webRef, outcome: fail('NotIsolated', openWeb), count: 1 }],
+  },
 ];
 
 describe('net.pod-not-selected-egress', () => {

@@ -8,7 +8,10 @@ import { deploymentObject, podObject, policyObject } from '../../engine/network/
 
 const webRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'shop' };
 const web = deploymentObject('shop', 'web', { app: 'web' });
-const selectWeb = policyObject('shop', 'web', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'] });
+const selectWeb = policyObject('shop', 'web', {
+  podSelector: { matchLabels: { app: 'web' } },
+  policyTypes: ['Ingress'],
+});
 
 function replicaPod(name: string, labels: Record<string, string>): KubeObject {
   const pod = podObject('shop', name, labels);
@@ -31,16 +34,27 @@ const openWeb =
   'namespace, and any address, on every port';
 
 const cases: readonly Case[] = [
-  { name: 'selected by an ingress policy', objects: [web, selectWeb], expected: [{ resource: webRef, outcome: PASS, count: 1 }] },
+  {
+    name: 'selected by an ingress policy',
+    objects: [web, selectWeb],
+    expected: [{ resource: webRef, outcome: PASS, count: 1 }],
+  },
   {
     name: 'selected by a default deny of its namespace',
     objects: [web, policyObject('shop', 'deny', { podSelector: {} })],
     expected: [{ resource: webRef, outcome: PASS, count: 1 }],
   },
-  { name: 'no policy', objects: [web], expected: [{ resource: webRef, outcome: fail('NotIsolated', openWeb), count: 1 }] },
+  {
+    name: 'no policy',
+    objects: [web],
+    expected: [{ resource: webRef, outcome: fail('NotIsolated', openWeb), count: 1 }],
+  },
   {
     name: 'selected only by an Egress policy',
-    objects: [web, policyObject('shop', 'web', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'] })],
+    objects: [
+      web,
+      policyObject('shop', 'web', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'] }),
+    ],
     expected: [{ resource: webRef, outcome: fail('NotIsolated', openWeb), count: 1 }],
   },
   {
@@ -55,7 +69,13 @@ const cases: readonly Case[] = [
   },
   {
     name: 'an invalid policy does not isolate',
-    objects: [web, policyObject('shop', 'web', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{}] }] })],
+    objects: [
+      web,
+      policyObject('shop', 'web', {
+        podSelector: { matchLabels: { app: 'web' } },
+        ingress: [{ from: [{}] }],
+      }),
+    ],
     expected: [{ resource: webRef, outcome: fail('NotIsolated', openWeb), count: 1 }],
   },
   {
@@ -64,7 +84,9 @@ const cases: readonly Case[] = [
       replicaPod('db-0', { app: 'db', 'statefulset.kubernetes.io/pod-name': 'db-0' }),
       replicaPod('db-1', { app: 'db', 'statefulset.kubernetes.io/pod-name': 'db-1' }),
       replicaPod('db-2', { app: 'db', 'statefulset.kubernetes.io/pod-name': 'db-2' }),
-      policyObject('shop', 'db-0', { podSelector: { matchLabels: { 'statefulset.kubernetes.io/pod-name': 'db-0' } } }),
+      policyObject('shop', 'db-0', {
+        podSelector: { matchLabels: { 'statefulset.kubernetes.io/pod-name': 'db-0' } },
+      }),
     ],
     expected: [
       {
@@ -98,7 +120,12 @@ const cases: readonly Case[] = [
   {
     name: 'malformed: a pod template without labels is matched only by an empty selector',
     objects: [
-      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { template: { spec: { containers: [] } } } },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: { template: { spec: { containers: [] } } },
+      },
       selectWeb,
     ],
     expected: [{ resource: webRef, outcome: fail('NotIsolated', openWeb), count: 1 }],

@@ -25,7 +25,11 @@ interface Case {
 
 const cases: readonly Case[] = [
   { name: 'a valid policy', subject: policyObject('shop', 'web', valid), expected: PASS },
-  { name: 'an empty spec is valid (deny all ingress)', subject: policyObject('shop', 'web', {}), expected: PASS },
+  {
+    name: 'an empty spec is valid (deny all ingress)',
+    subject: policyObject('shop', 'web', {}),
+    expected: PASS,
+  },
   {
     name: 'an empty peer',
     subject: withIngress([{ from: [{}] }]),
@@ -34,7 +38,10 @@ const cases: readonly Case[] = [
   {
     name: 'a quoted port number',
     subject: withIngress([{ ports: [{ port: '8080' }] }]),
-    expected: fail('InvalidPolicy', `${prefix}spec.ingress[0].ports[0].port: "8080" is not a valid port name: must contain at least one letter (a-z)`),
+    expected: fail(
+      'InvalidPolicy',
+      `${prefix}spec.ingress[0].ports[0].port: "8080" is not a valid port name: must contain at least one letter (a-z)`,
+    ),
   },
   {
     name: 'many problems are capped',
@@ -51,7 +58,11 @@ const cases: readonly Case[] = [
     subject: policyObject('shop', 'web', []),
     expected: fail('InvalidPolicy', `${prefix}spec: must be an object`),
   },
-  { name: 'not a NetworkPolicy', subject: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } }, expected: skip('not a NetworkPolicy') },
+  {
+    name: 'not a NetworkPolicy',
+    subject: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } },
+    expected: skip('not a NetworkPolicy'),
+  },
 ];
 
 describe('net.policy-invalid', () => {

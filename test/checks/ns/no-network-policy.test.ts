@@ -56,7 +56,11 @@ const cases: readonly Case[] = [
   },
   {
     name: 'only a policy the API server would reject',
-    objects: [namespaceObject('shop'), deploymentObject('shop', 'web'), policyObject('shop', 'bad', { ingress: [{ from: [{}] }] })],
+    objects: [
+      namespaceObject('shop'),
+      deploymentObject('shop', 'web'),
+      policyObject('shop', 'bad', { ingress: [{ from: [{}] }] }),
+    ],
     expected: [
       {
         resource: ref,
@@ -75,7 +79,10 @@ const cases: readonly Case[] = [
   },
   {
     name: 'malformed: a Deployment without a template is no workload',
-    objects: [namespaceObject('shop'), { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', namespace: 'shop' }, spec: 7 }],
+    objects: [
+      namespaceObject('shop'),
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', namespace: 'shop' }, spec: 7 },
+    ],
     expected: [{ resource: ref, outcome: skip('namespace "shop" has no pods or workloads') }],
   },
 ];

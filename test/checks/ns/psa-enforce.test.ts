@@ -21,8 +21,16 @@ interface Case {
 }
 
 const cases: readonly Case[] = [
-  { name: 'enforces baseline (the default minimum)', objects: labelled({ [ENFORCE]: 'baseline' }), expected: [{ resource: ref, outcome: PASS }] },
-  { name: 'enforces restricted', objects: labelled({ [ENFORCE]: 'restricted' }), expected: [{ resource: ref, outcome: PASS }] },
+  {
+    name: 'enforces baseline (the default minimum)',
+    objects: labelled({ [ENFORCE]: 'baseline' }),
+    expected: [{ resource: ref, outcome: PASS }],
+  },
+  {
+    name: 'enforces restricted',
+    objects: labelled({ [ENFORCE]: 'restricted' }),
+    expected: [{ resource: ref, outcome: PASS }],
+  },
   {
     name: 'no enforce label',
     objects: labelled({ 'pod-security.kubernetes.io/warn': 'restricted' }),
@@ -41,7 +49,13 @@ const cases: readonly Case[] = [
     name: 'enforces privileged, below baseline',
     objects: labelled({ [ENFORCE]: 'privileged' }),
     expected: [
-      { resource: ref, outcome: fail('EnforceBelowMinimum', 'namespace "shop" enforces Pod Security level "privileged", below the required "baseline"') },
+      {
+        resource: ref,
+        outcome: fail(
+          'EnforceBelowMinimum',
+          'namespace "shop" enforces Pod Security level "privileged", below the required "baseline"',
+        ),
+      },
     ],
   },
   {
@@ -49,7 +63,13 @@ const cases: readonly Case[] = [
     objects: labelled({ [ENFORCE]: 'baseline' }),
     params: { minimumLevel: 'restricted' },
     expected: [
-      { resource: ref, outcome: fail('EnforceBelowMinimum', 'namespace "shop" enforces Pod Security level "baseline", below the required "restricted"') },
+      {
+        resource: ref,
+        outcome: fail(
+          'EnforceBelowMinimum',
+          'namespace "shop" enforces Pod Security level "baseline", below the required "restricted"',
+        ),
+      },
     ],
   },
   {
@@ -64,18 +84,32 @@ const cases: readonly Case[] = [
     expected: [
       {
         resource: ref,
-        outcome: checkError('InvalidLevel', 'label pod-security.kubernetes.io/enforce="Restricted" is not a Pod Security level (privileged, baseline, restricted)'),
+        outcome: checkError(
+          'InvalidLevel',
+          'label pod-security.kubernetes.io/enforce="Restricted" is not a Pod Security level (privileged, baseline, restricted)',
+        ),
       },
     ],
   },
   {
     name: 'no Namespace object: labels unknown',
     objects: [deploymentObject('shop', 'web')],
-    expected: [{ resource: ref, outcome: skip('the inventory has no Namespace object for "shop", so its labels are unknown') }],
+    expected: [
+      {
+        resource: ref,
+        outcome: skip('the inventory has no Namespace object for "shop", so its labels are unknown'),
+      },
+    ],
   },
   {
     name: 'malformed: labels is not a map',
-    objects: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: 'enforce=baseline' } } as unknown as KubeObject],
+    objects: [
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'shop', labels: 'enforce=baseline' },
+      } as unknown as KubeObject,
+    ],
     expected: [
       {
         resource: ref,

@@ -9,7 +9,11 @@ import { namespaceObject, podObject } from '../../engine/network/objects.js';
 const ref = { apiVersion: 'v1', kind: 'Namespace', name: 'shop' };
 const WARN = 'pod-security.kubernetes.io/warn';
 const AUDIT = 'pod-security.kubernetes.io/audit';
-const compliant = { 'pod-security.kubernetes.io/enforce': 'baseline', [WARN]: 'restricted', [AUDIT]: 'restricted' };
+const compliant = {
+  'pod-security.kubernetes.io/enforce': 'baseline',
+  [WARN]: 'restricted',
+  [AUDIT]: 'restricted',
+};
 
 function labelled(change: (labels: Record<string, string>) => void): KubeObject[] {
   const labels: Record<string, string> = { ...compliant };
@@ -24,7 +28,11 @@ interface Case {
 }
 
 const cases: readonly Case[] = [
-  { name: 'warn and audit set', objects: labelled(() => undefined), expected: [{ resource: ref, outcome: PASS }] },
+  {
+    name: 'warn and audit set',
+    objects: labelled(() => undefined),
+    expected: [{ resource: ref, outcome: PASS }],
+  },
   {
     name: 'warn and audit privileged are still set',
     objects: labelled((l) => {
@@ -36,12 +44,28 @@ const cases: readonly Case[] = [
   {
     name: 'no warn label',
     objects: labelled((l) => delete l[WARN]),
-    expected: [{ resource: ref, outcome: fail('NoWarnAuditLabels', `namespace "shop" has no ${WARN} label: violations are not warned about`) }],
+    expected: [
+      {
+        resource: ref,
+        outcome: fail(
+          'NoWarnAuditLabels',
+          `namespace "shop" has no ${WARN} label: violations are not warned about`,
+        ),
+      },
+    ],
   },
   {
     name: 'no audit label',
     objects: labelled((l) => delete l[AUDIT]),
-    expected: [{ resource: ref, outcome: fail('NoWarnAuditLabels', `namespace "shop" has no ${AUDIT} label: violations are not audited`) }],
+    expected: [
+      {
+        resource: ref,
+        outcome: fail(
+          'NoWarnAuditLabels',
+          `namespace "shop" has no ${AUDIT} label: violations are not audited`,
+        ),
+      },
+    ],
   },
   {
     name: 'neither',
@@ -49,7 +73,10 @@ const cases: readonly Case[] = [
     expected: [
       {
         resource: ref,
-        outcome: fail('NoWarnAuditLabels', `namespace "shop" has no ${WARN} or ${AUDIT} label: violations are not warned about or audited`),
+        outcome: fail(
+          'NoWarnAuditLabels',
+          `namespace "shop" has no ${WARN} or ${AUDIT} label: violations are not warned about or audited`,
+        ),
       },
     ],
   },
@@ -59,7 +86,13 @@ const cases: readonly Case[] = [
       l[WARN] = 'strict';
     }),
     expected: [
-      { resource: ref, outcome: checkError('InvalidLevel', `${WARN}="strict" is not a Pod Security level (privileged, baseline, restricted)`) },
+      {
+        resource: ref,
+        outcome: checkError(
+          'InvalidLevel',
+          `${WARN}="strict" is not a Pod Security level (privileged, baseline, restricted)`,
+        ),
+      },
     ],
   },
   {
@@ -71,14 +104,22 @@ const cases: readonly Case[] = [
     expected: [
       {
         resource: ref,
-        outcome: checkError('InvalidLevel', `${WARN}="strict", ${AUDIT}="" are not Pod Security levels (privileged, baseline, restricted)`),
+        outcome: checkError(
+          'InvalidLevel',
+          `${WARN}="strict", ${AUDIT}="" are not Pod Security levels (privileged, baseline, restricted)`,
+        ),
       },
     ],
   },
   {
     name: 'no Namespace object',
     objects: [podObject('shop', 'p')],
-    expected: [{ resource: ref, outcome: skip('the inventory has no Namespace object for "shop", so its labels are unknown') }],
+    expected: [
+      {
+        resource: ref,
+        outcome: skip('the inventory has no Namespace object for "shop", so its labels are unknown'),
+      },
+    ],
   },
 ];
 

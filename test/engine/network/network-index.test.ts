@@ -26,7 +26,7 @@ describe('network index', () => {
       pod,
       policyObject('shop', 'web', { podSelector: { matchLabels: { app: 'web' } } }),
     ]);
-    const workloads = idx.workloads.get('shop') ?? [];
+    const workloads = idx.workloads('shop') ?? [];
     assert.deepEqual(
       workloads.map((w) => w.key),
       ['Deployment/shop/web'],
@@ -58,21 +58,27 @@ describe('network index', () => {
     const pod = podObject('x', 'p');
     delete (pod.metadata as { namespace?: string }).namespace;
     const idx = index([pod, policyObject(undefined, 'deny', {})]);
-    assert.equal(idx.workloads.get('default')?.[0]?.members[0]?.selectedBy.ingress.length, 1);
+    assert.equal(idx.workloads('default')?.[0]?.members[0]?.selectedBy.ingress.length, 1);
     assert.ok(idx.namespaces.has('default'));
   });
 
   it('gives every namespace the automatic name label, over what the object says', () => {
-    const idx = index([namespaceObject('shop', { team: 'a', 'kubernetes.io/metadata.name': 'spoofed' }), podObject('ops', 'p')]);
-    assert.deepEqual(idx.namespaces.get('shop')?.labels, { team: 'a', 'kubernetes.io/metadata.name': 'shop' });
+    const idx = index([
+      namespaceObject('shop', { team: 'a', 'kubernetes.io/metadata.name': 'spoofed' }),
+      podObject('ops', 'p'),
+    ]);
+    assert.deepEqual(idx.namespaces.get('shop')?.labels, {
+      team: 'a',
+      'kubernetes.io/metadata.name': 'shop',
+    });
     assert.deepEqual(idx.namespaces.get('ops')?.labels, { 'kubernetes.io/metadata.name': 'ops' });
     assert.deepEqual(idx.namespaces.get('ops')?.ref, { apiVersion: 'v1', kind: 'Namespace', name: 'ops' });
   });
 
   it('keeps invalid policies with their diagnostics, and selects nothing with them', () => {
     const idx = index([podObject('shop', 'p'), policyObject('shop', 'bad', { ingress: [{ from: [{}] }] })]);
-    assert.equal(idx.policies.get('shop')?.[0]?.diagnostics.length, 1);
-    assert.equal(idx.workloads.get('shop')?.[0]?.members[0]?.selectedBy.ingress.length, 0);
+    assert.equal(idx.policies('shop')?.[0]?.diagnostics.length, 1);
+    assert.equal(idx.workloads('shop')?.[0]?.members[0]?.selectedBy.ingress.length, 0);
   });
 
   it('reads container ports of regular and init containers, defaulting the protocol', () => {
@@ -83,7 +89,15 @@ describe('network index', () => {
       spec: {
         initContainers: [{ name: 'proxy', ports: [{ name: 'proxy', containerPort: 15001 }] }],
         containers: [
-          { name: 'app', ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { containerPort: 0 }, 'junk', { containerPort: 80, protocol: 'ICMP' }] },
+          {
+            name: 'app',
+            ports: [
+              { name: 'dns', containerPort: 53, protocol: 'UDP' },
+              { containerPort: 0 },
+              'junk',
+              { containerPort: 80, protocol: 'ICMP' },
+            ],
+          },
           'junk',
         ],
       },
@@ -116,6 +130,6 @@ describe('network index', () => {
     inventory.upsert(podObject('shop', 'q'));
     const second = networkIndexOf(ctx);
     assert.notEqual(second, first);
-    assert.equal(second.workloads.get('shop')?.length, 2);
+    assert.equal(second.workloads('shop').length, 2);
   });
 });

@@ -16,7 +16,10 @@ import {
 } from '../../../src/engine/network/network-policy.js';
 import { policyObject } from './objects.js';
 
-const valid = { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ podSelector: {} }], ports: [{ port: 80 }] }] };
+const valid = {
+  podSelector: { matchLabels: { app: 'web' } },
+  ingress: [{ from: [{ podSelector: {} }], ports: [{ port: 80 }] }],
+};
 
 interface ValidationCase {
   readonly name: string;
@@ -32,10 +35,16 @@ const validation: readonly ValidationCase[] = [
   {
     name: 'podSelector with an unknown operator',
     spec: { podSelector: { matchExpressions: [{ key: 'a', operator: 'Is' }] } },
-    problems: ['spec.podSelector.matchExpressions[0].operator: must be one of In, NotIn, Exists, DoesNotExist (got "Is")'],
+    problems: [
+      'spec.podSelector.matchExpressions[0].operator: must be one of In, NotIn, Exists, DoesNotExist (got "Is")',
+    ],
   },
   { name: 'ingress not a list', spec: { ingress: { from: [] } }, problems: ['spec.ingress: must be a list'] },
-  { name: 'a rule not an object', spec: { ingress: ['all'] }, problems: ['spec.ingress[0]: must be an object'] },
+  {
+    name: 'a rule not an object',
+    spec: { ingress: ['all'] },
+    problems: ['spec.ingress[0]: must be an object'],
+  },
   {
     name: 'an empty peer',
     spec: { ingress: [{ from: [{}] }] },
@@ -59,17 +68,23 @@ const validation: readonly ValidationCase[] = [
   {
     name: 'except outside the cidr',
     spec: { ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['192.168.0.0/16'] } }] }] },
-    problems: ['spec.ingress[0].from[0].ipBlock.except[0]: 192.168.0.0/16 must be a strict subset of `cidr` 10.0.0.0/8'],
+    problems: [
+      'spec.ingress[0].from[0].ipBlock.except[0]: 192.168.0.0/16 must be a strict subset of `cidr` 10.0.0.0/8',
+    ],
   },
   {
     name: 'except equal to the cidr (not a strict subset)',
     spec: { ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.0.0.0/8'] } }] }] },
-    problems: ['spec.ingress[0].from[0].ipBlock.except[0]: 10.0.0.0/8 must be a strict subset of `cidr` 10.0.0.0/8'],
+    problems: [
+      'spec.ingress[0].from[0].ipBlock.except[0]: 10.0.0.0/8 must be a strict subset of `cidr` 10.0.0.0/8',
+    ],
   },
   {
     name: 'except of the other family',
     spec: { ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['fd00::/8'] } }] }] },
-    problems: ['spec.ingress[0].from[0].ipBlock.except[0]: fd00::/8 must be a strict subset of `cidr` 0.0.0.0/0'],
+    problems: [
+      'spec.ingress[0].from[0].ipBlock.except[0]: fd00::/8 must be a strict subset of `cidr` 0.0.0.0/0',
+    ],
   },
   {
     name: 'an unsupported protocol (case matters)',
@@ -79,12 +94,16 @@ const validation: readonly ValidationCase[] = [
   {
     name: 'port 0',
     spec: { ingress: [{ ports: [{ port: 0 }] }] },
-    problems: ['spec.ingress[0].ports[0].port: must be a port number between 1 and 65535 or a port name (got 0)'],
+    problems: [
+      'spec.ingress[0].ports[0].port: must be a port number between 1 and 65535 or a port name (got 0)',
+    ],
   },
   {
     name: 'a quoted number is a port name, and not a valid one',
     spec: { ingress: [{ ports: [{ port: '80' }] }] },
-    problems: ['spec.ingress[0].ports[0].port: "80" is not a valid port name: must contain at least one letter (a-z)'],
+    problems: [
+      'spec.ingress[0].ports[0].port: "80" is not a valid port name: must contain at least one letter (a-z)',
+    ],
   },
   {
     name: 'endPort below port',
@@ -141,14 +160,70 @@ interface DefaultingCase {
 
 const defaulting: readonly DefaultingCase[] = [
   // "If this field is not specified, it will default based on the existence of ingress or egress rules"
-  { name: 'no policyTypes, no rules: Ingress', spec: {}, ingress: true, egress: false, ingressRules: 0, egressRules: 0 },
-  { name: 'no policyTypes, ingress rules: Ingress', spec: { ingress: [{}] }, ingress: true, egress: false, ingressRules: 1, egressRules: 0 },
-  { name: 'no policyTypes, egress rules: Ingress and Egress', spec: { egress: [{}] }, ingress: true, egress: true, ingressRules: 0, egressRules: 1 },
-  { name: 'no policyTypes, egress: []: Ingress only', spec: { egress: [] }, ingress: true, egress: false, ingressRules: 0, egressRules: 0 },
-  { name: 'policyTypes: []: defaulted as if absent', spec: { policyTypes: [], egress: [{}] }, ingress: true, egress: true, ingressRules: 0, egressRules: 1 },
-  { name: 'policyTypes [Egress]: ingress rules dropped', spec: { policyTypes: ['Egress'], ingress: [{}] }, ingress: false, egress: true, ingressRules: 0, egressRules: 0 },
-  { name: 'policyTypes [Ingress]: egress rules dropped', spec: { policyTypes: ['Ingress'], egress: [{}] }, ingress: true, egress: false, ingressRules: 0, egressRules: 0 },
-  { name: 'policyTypes [Egress, Ingress]', spec: { policyTypes: ['Egress', 'Ingress'] }, ingress: true, egress: true, ingressRules: 0, egressRules: 0 },
+  {
+    name: 'no policyTypes, no rules: Ingress',
+    spec: {},
+    ingress: true,
+    egress: false,
+    ingressRules: 0,
+    egressRules: 0,
+  },
+  {
+    name: 'no policyTypes, ingress rules: Ingress',
+    spec: { ingress: [{}] },
+    ingress: true,
+    egress: false,
+    ingressRules: 1,
+    egressRules: 0,
+  },
+  {
+    name: 'no policyTypes, egress rules: Ingress and Egress',
+    spec: { egress: [{}] },
+    ingress: true,
+    egress: true,
+    ingressRules: 0,
+    egressRules: 1,
+  },
+  {
+    name: 'no policyTypes, egress: []: Ingress only',
+    spec: { egress: [] },
+    ingress: true,
+    egress: false,
+    ingressRules: 0,
+    egressRules: 0,
+  },
+  {
+    name: 'policyTypes: []: defaulted as if absent',
+    spec: { policyTypes: [], egress: [{}] },
+    ingress: true,
+    egress: true,
+    ingressRules: 0,
+    egressRules: 1,
+  },
+  {
+    name: 'policyTypes [Egress]: ingress rules dropped',
+    spec: { policyTypes: ['Egress'], ingress: [{}] },
+    ingress: false,
+    egress: true,
+    ingressRules: 0,
+    egressRules: 0,
+  },
+  {
+    name: 'policyTypes [Ingress]: egress rules dropped',
+    spec: { policyTypes: ['Ingress'], egress: [{}] },
+    ingress: true,
+    egress: false,
+    ingressRules: 0,
+    egressRules: 0,
+  },
+  {
+    name: 'policyTypes [Egress, Ingress]',
+    spec: { policyTypes: ['Egress', 'Ingress'] },
+    ingress: true,
+    egress: true,
+    ingressRules: 0,
+    egressRules: 0,
+  },
 ];
 
 describe('compileNetworkPolicy: policyTypes defaulting', () => {
@@ -188,7 +263,9 @@ describe('compileNetworkPolicy: rules', () => {
 
   it('reads port, endPort, named and protocol-only entries', () => {
     const ports = compile({
-      egress: [{ ports: [{ port: 8000, endPort: 8100, protocol: 'UDP' }, { port: 'http' }, { protocol: 'SCTP' }] }],
+      egress: [
+        { ports: [{ port: 8000, endPort: 8100, protocol: 'UDP' }, { port: 'http' }, { protocol: 'SCTP' }] },
+      ],
     }).rules.egress[0]?.ports;
     assert.deepEqual(ports, [
       { kind: 'range', protocol: 'UDP', from: 8000, to: 8100 },
@@ -221,8 +298,16 @@ describe('compileNetworkPolicy: rules', () => {
         {
           from: [
             {
-              namespaceSelector: { matchLabels: { team: 'a' }, matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'stage'] }] },
-              podSelector: { matchExpressions: [{ key: 'canary', operator: 'DoesNotExist' }, { key: 'app', operator: 'Exists' }] },
+              namespaceSelector: {
+                matchLabels: { team: 'a' },
+                matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'stage'] }],
+              },
+              podSelector: {
+                matchExpressions: [
+                  { key: 'canary', operator: 'DoesNotExist' },
+                  { key: 'app', operator: 'Exists' },
+                ],
+              },
             },
             { podSelector: { matchLabels: { app: 'db' } } },
             { ipBlock: { cidr: '10.1.2.3/8', except: ['10.9.0.0/16'] } },
@@ -234,7 +319,11 @@ describe('compileNetworkPolicy: rules', () => {
     assert.ok(Array.isArray(peers));
     assert.deepEqual(
       peers.map((peer) => describePeer(peer, 'shop')),
-      ['pods !canary,app in namespaces team=a,env in (prod,stage)', 'pods app=db in namespace shop', '10.0.0.0/8 except 10.9.0.0/16'],
+      [
+        'pods !canary,app in namespaces team=a,env in (prod,stage)',
+        'pods app=db in namespace shop',
+        '10.0.0.0/8 except 10.9.0.0/16',
+      ],
     );
   });
 
@@ -257,9 +346,21 @@ describe('compileNetworkPolicy: rules', () => {
   });
 
   it('never throws on arbitrary shapes', () => {
-    const shapes: unknown[] = [null, 1, 'x', [], { ingress: [null, 1, [], { from: 'x', ports: {} }] }, { egress: [{ to: [{ ipBlock: 'x' }] }] }];
+    const shapes: unknown[] = [
+      null,
+      1,
+      'x',
+      [],
+      { ingress: [null, 1, [], { from: 'x', ports: {} }] },
+      { egress: [{ to: [{ ipBlock: 'x' }] }] },
+    ];
     for (const spec of shapes) {
-      const obj: KubeObject = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p' }, spec };
+      const obj: KubeObject = {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'p' },
+        spec,
+      };
       assert.doesNotThrow(() => compileNetworkPolicy(obj));
     }
   });

@@ -16,7 +16,12 @@ export interface PortSpec {
   readonly protocol?: string;
 }
 
-export function podObject(namespace: string, name: string, labels: Labels = {}, ports: readonly PortSpec[] = []): KubeObject {
+export function podObject(
+  namespace: string,
+  name: string,
+  labels: Labels = {},
+  ports: readonly PortSpec[] = [],
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',

@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { Inventory } from '../../../src/engine/inventory.js';
 import type { KubeObject } from '../../../src/engine/objects.js';
 import { cidrContains, parseCidr, parseIp } from '../../../src/engine/network/cidr.js';
-import { compileNetworkPolicy } from '../../../src/engine/network/network-policy.js';
+import { matchesSelector } from '../../../src/engine/label-selector.js';
+import { compileNetworkPolicy, selectorMatcher } from '../../../src/engine/network/network-policy.js';
 import type { NetworkIndex, Workload } from '../../../src/engine/network/network-index.js';
 import { buildNetworkIndex, findWorkload } from '../../../src/engine/network/network-index.js';
 import type { DirectionReach, ReachPeer, ReachPort } from '../../../src/engine/network/reach.js';
@@ -30,8 +31,15 @@ const selectorArb = fc.oneof(
   fc.record({
     matchExpressions: fc.array(
       fc.oneof(
-        fc.record({ key: fc.constantFrom('app', 'tier', 'team'), operator: fc.constantFrom('In', 'NotIn'), values: fc.array(fc.constantFrom('x', 'y', 'front', 'a'), { minLength: 1, maxLength: 2 }) }),
-        fc.record({ key: fc.constantFrom('app', 'tier', 'team'), operator: fc.constantFrom('Exists', 'DoesNotExist') }),
+        fc.record({
+          key: fc.constantFrom('app', 'tier', 'team'),
+          operator: fc.constantFrom('In', 'NotIn'),
+          values: fc.array(fc.constantFrom('x', 'y', 'front', 'a'), { minLength: 1, maxLength: 2 }),
+        }),
+        fc.record({
+          key: fc.constantFrom('app', 'tier', 'team'),
+          operator: fc.constantFrom('Exists', 'DoesNotExist'),
+        }),
       ),
       { maxLength: 2 },
     ),
@@ -101,7 +109,11 @@ const podArb: fc.Arbitrary<PodDraft> = fc.record({
 });
 
 const clusterArb = fc.record({
-  teams: fc.tuple(fc.constantFrom('red', 'blue'), fc.constantFrom('red', 'blue'), fc.constantFrom('red', 'blue')),
+  teams: fc.tuple(
+    fc.constantFrom('red', 'blue'),
+    fc.constantFrom('red', 'blue'),
+    fc.constantFrom('red', 'blue'),
+  ),
   pods: fc.array(podArb, { minLength: 2, maxLength: 6 }),
   policies: fc.array(fc.tuple(fc.constantFrom(...NAMESPACES), policySpecArb), { maxLength: 6 }),
 });
@@ -113,7 +125,9 @@ function podIp(i: number): string {
 }
 
 function objectsOf(cluster: Cluster): KubeObject[] {
-  const objects: KubeObject[] = NAMESPACES.map((ns, i) => namespaceObject(ns, { team: cluster.teams[i] ?? 'red' }));
+  const objects: KubeObject[] = NAMESPACES.map((ns, i) =>
+    namespaceObject(ns, { team: cluster.teams[i] ?? 'red' }),
+  );
   cluster.pods.forEach((pod, i) => {
     objects.push({
       apiVersion: 'v1',
@@ -135,7 +149,11 @@ function endpointOf(cluster: Cluster, i: number): PodEndpoint {
     namespace: pod.namespace,
     labels: pod.labels,
     ip: podIp(i),
-    ports: pod.ports.map((p) => ({ name: p.name, port: p.containerPort, protocol: p.protocol as 'TCP' | 'UDP' })),
+    ports: pod.ports.map((p) => ({
+      name: p.name,
+      port: p.containerPort,
+      protocol: p.protocol as 'TCP' | 'UDP',
+    })),
   };
 }
 
@@ -148,7 +166,9 @@ function portCovers(port: ReachPort, number: number, protocol: string, destinati
     case 'range':
       return port.protocol === protocol && port.from <= number && number <= port.to;
     case 'named':
-      return (destination.ports ?? []).some((p) => p.name === port.name && p.protocol === protocol && p.port === number);
+      return (destination.ports ?? []).some(
+        (p) => p.name === port.name && p.protocol === protocol && p.port === number,
+      );
   }
 }
 
@@ -160,15 +180,20 @@ function peerCovers(peer: ReachPeer, other: PodEndpoint, otherName: string): boo
     case 'namespace':
       return peer.namespace === other.namespace;
     case 'workload':
-      return peer.namespace === other.namespace && peer.workload.kind === 'Pod' && peer.workload.name === otherName;
+      return (
+        peer.namespace === other.namespace && peer.workload.kind === 'Pod' && peer.workload.name === otherName
+      );
     case 'ip-block': {
       const ip = parseIp(other.ip);
       const cidr = parseCidr(peer.cidr);
       if (ip === undefined || cidr === undefined) return false;
-      return cidrContains(cidr, ip) && !peer.except.some((e) => {
-        const block = parseCidr(e);
-        return block !== undefined && cidrContains(block, ip);
-      });
+      return (
+        cidrContains(cidr, ip) &&
+        !peer.except.some((e) => {
+          const block = parseCidr(e);
+          return block !== undefined && cidrContains(block, ip);
+        })
+      );
     }
     case 'unmatched':
       return false;
@@ -184,7 +209,8 @@ function reachAllows(
   destination: PodEndpoint,
 ): boolean {
   return direction.entries.some(
-    (e) => portCovers(e.port, port, protocol, destination) && e.peers.some((p) => peerCovers(p, other, otherName)),
+    (e) =>
+      portCovers(e.port, port, protocol, destination) && e.peers.some((p) => peerCovers(p, other, otherName)),
   );
 }
 
@@ -210,17 +236,25 @@ describe('network model properties', () => {
     const junkObject = fc.record({
       apiVersion: fc.constantFrom('networking.k8s.io/v1', 'v1', 'apps/v1'),
       kind: fc.constantFrom('NetworkPolicy', 'Pod', 'Namespace', 'Deployment'),
-      metadata: fc.record({ name: fc.constantFrom('a', 'b'), namespace: fc.constantFrom('x', 'y'), labels: fc.anything() }, { requiredKeys: ['name'] }),
+      metadata: fc.record(
+        { name: fc.constantFrom('a', 'b'), namespace: fc.constantFrom('x', 'y'), labels: fc.anything() },
+        { requiredKeys: ['name'] },
+      ),
       spec: fc.anything(),
     });
     fc.assert(
-      fc.property(fc.array(junkObject, { maxLength: 8 }), fc.anything(), fc.anything(), (objects, labels, port) => {
-        const index = buildNetworkIndex(new Inventory(objects as KubeObject[]));
-        for (const list of index.workloads.values()) for (const w of list) reachOf(index, w);
-        const from = { kind: 'pod', namespace: 'x', labels } as unknown as PodEndpoint;
-        isAllowed(index, { from, to: { kind: 'ip', ip: labels as string }, port: port as number });
-        isAllowed(index, { from: { kind: 'ip', ip: '1.2.3.4' }, to: from, port: port as number });
-      }),
+      fc.property(
+        fc.array(junkObject, { maxLength: 8 }),
+        fc.anything(),
+        fc.anything(),
+        (objects, labels, port) => {
+          const index = buildNetworkIndex(new Inventory(objects as KubeObject[]));
+          for (const ns of index.namespaces.keys()) for (const w of index.workloads(ns)) reachOf(index, w);
+          const from = { kind: 'pod', namespace: 'x', labels } as unknown as PodEndpoint;
+          isAllowed(index, { from, to: { kind: 'ip', ip: labels as string }, port: port as number });
+          isAllowed(index, { from: { kind: 'ip', ip: '1.2.3.4' }, to: from, port: port as number });
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -239,14 +273,57 @@ describe('network model properties', () => {
           const di = b % cluster.pods.length;
           const source = endpointOf(cluster, si);
           const destination = endpointOf(cluster, di);
-          const verdict = explainTraffic(index, { from: source, to: destination, port, protocol: protocol as 'TCP' });
+          const verdict = explainTraffic(index, {
+            from: source,
+            to: destination,
+            port,
+            protocol: protocol as 'TCP',
+          });
           const ingress = reachOf(index, workloadOf(index, cluster, di)).ingress;
           const egress = reachOf(index, workloadOf(index, cluster, si)).egress;
-          assert.equal(reachAllows(ingress, source, `pod-${si}`, port, protocol, destination), verdict.ingress.allowed, 'ingress');
-          assert.equal(reachAllows(egress, destination, `pod-${di}`, port, protocol, destination), verdict.egress.allowed, 'egress');
+          assert.equal(
+            reachAllows(ingress, source, `pod-${si}`, port, protocol, destination),
+            verdict.ingress.allowed,
+            'ingress',
+          );
+          assert.equal(
+            reachAllows(egress, destination, `pod-${di}`, port, protocol, destination),
+            verdict.egress.allowed,
+            'egress',
+          );
         },
       ),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('selectorMatcher', () => {
+  it('agrees with matchesSelector on arbitrary selectors and label sets', () => {
+    const key = fc.constantFrom('a', 'b', 'c', 'constructor');
+    const value = fc.constantFrom('x', 'y', '');
+    const selector = fc.record(
+      {
+        matchLabels: fc.dictionary(key, value, { maxKeys: 2 }),
+        matchExpressions: fc.array(
+          fc.record(
+            {
+              key,
+              operator: fc.constantFrom('In', 'NotIn', 'Exists', 'DoesNotExist', 'Bogus'),
+              values: fc.array(value, { maxLength: 2 }),
+            },
+            { requiredKeys: ['key', 'operator'] },
+          ),
+          { maxLength: 3 },
+        ),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(selector, fc.dictionary(key, value, { maxKeys: 3 }), (sel, labels) => {
+        assert.equal(selectorMatcher(sel).matches(labels), matchesSelector(sel, labels));
+      }),
+      { numRuns: 3000 },
     );
   });
 });

@@ -3,7 +3,12 @@ import { Inventory } from '../../../src/engine/inventory.js';
 import type { KubeObject } from '../../../src/engine/objects.js';
 import { buildNetworkIndex, findWorkload } from '../../../src/engine/network/network-index.js';
 import type { DirectionReach, Reach } from '../../../src/engine/network/reach.js';
-import { describeReachPeer, describeReachPort, reachOf, simplifyPeers } from '../../../src/engine/network/reach.js';
+import {
+  describeReachPeer,
+  describeReachPort,
+  reachOf,
+  simplifyPeers,
+} from '../../../src/engine/network/reach.js';
 import { deploymentObject, namespaceObject, podObject, policyObject } from './objects.js';
 
 const base: readonly KubeObject[] = [
@@ -57,8 +62,14 @@ describe('reach', () => {
         podSelector: { matchLabels: { app: 'web' } },
         ingress: [
           { from: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ port: 'http' }] },
-          { from: [{ namespaceSelector: { matchLabels: { team: 'ops' } } }], ports: [{ port: 'metrics' }, { port: 8080 }] },
-          { from: [{ ipBlock: { cidr: '203.0.113.0/24', except: ['203.0.113.128/25'] } }], ports: [{ port: 8000, endPort: 8999 }] },
+          {
+            from: [{ namespaceSelector: { matchLabels: { team: 'ops' } } }],
+            ports: [{ port: 'metrics' }, { port: 8080 }],
+          },
+          {
+            from: [{ ipBlock: { cidr: '203.0.113.0/24', except: ['203.0.113.128/25'] } }],
+            ports: [{ port: 8000, endPort: 8999 }],
+          },
         ],
       }),
     ]);
@@ -77,7 +88,9 @@ describe('reach', () => {
   });
 
   it('a namespaceSelector {} without podSelector is every namespace, present and future', () => {
-    const r = reach([policyObject('shop', 'p', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] })]);
+    const r = reach([
+      policyObject('shop', 'p', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] }),
+    ]);
     assert.deepEqual(lines(r.ingress), ['every port: every pod in every namespace']);
   });
 
@@ -93,14 +106,22 @@ describe('reach', () => {
 
   it('keeps a selector that matches nothing known, so it is not lost', () => {
     const r = reach([
-      policyObject('shop', 'p', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'ghost' } } }] }] }),
+      policyObject('shop', 'p', {
+        podSelector: {},
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'ghost' } } }] }],
+      }),
     ]);
-    assert.deepEqual(lines(r.ingress), ['every port: every pod in namespaces team=ghost (none in the inventory)']);
+    assert.deepEqual(lines(r.ingress), [
+      'every port: every pod in namespaces team=ghost (none in the inventory)',
+    ]);
   });
 
   it('a rule without from is anyone, and absorbs narrower peers on the same port', () => {
     const r = reach([
-      policyObject('shop', 'a', { podSelector: {}, ingress: [{ from: [{ podSelector: {} }], ports: [{ port: 443 }] }] }),
+      policyObject('shop', 'a', {
+        podSelector: {},
+        ingress: [{ from: [{ podSelector: {} }], ports: [{ port: 443 }] }],
+      }),
       policyObject('shop', 'b', { podSelector: {}, ingress: [{ ports: [{ port: 443 }] }] }),
     ]);
     assert.deepEqual(lines(r.ingress), ['443/TCP: anyone (every pod and every address)']);
@@ -108,7 +129,12 @@ describe('reach', () => {
   });
 
   it('notes an ingress named port the workload does not declare', () => {
-    const r = reach([policyObject('shop', 'p', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ ports: [{ port: 'grpc' }] }] })]);
+    const r = reach([
+      policyObject('shop', 'p', {
+        podSelector: { matchLabels: { app: 'web' } },
+        ingress: [{ ports: [{ port: 'grpc' }] }],
+      }),
+    ]);
     assert.deepEqual(r.ingress.entries, []);
     assert.deepEqual(r.ingress.notes, [
       'shop/p spec.ingress[0] names port "grpc"/TCP, which no container of Deployment/web declares: that port entry allows nothing',
@@ -120,10 +146,16 @@ describe('reach', () => {
       policyObject('shop', 'p', {
         podSelector: { matchLabels: { app: 'web' } },
         policyTypes: ['Egress'],
-        egress: [{ to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ port: 'pg' }] }, { ports: [{ port: 53, protocol: 'UDP' }] }],
+        egress: [
+          { to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ port: 'pg' }] },
+          { ports: [{ port: 53, protocol: 'UDP' }] },
+        ],
       }),
     ]);
-    assert.deepEqual(lines(r.egress), ['53/UDP: anyone (every pod and every address)', 'pg/TCP: Deployment/db in namespace shop']);
+    assert.deepEqual(lines(r.egress), [
+      '53/UDP: anyone (every pod and every address)',
+      'pg/TCP: Deployment/db in namespace shop',
+    ]);
     assert.equal(r.ingress.isolated, false);
   });
 
@@ -139,7 +171,11 @@ describe('reach', () => {
   it('workload peers are dropped when their whole namespace is already allowed', () => {
     assert.deepEqual(
       simplifyPeers([
-        { kind: 'workload', namespace: 'shop', workload: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'db', namespace: 'shop' } },
+        {
+          kind: 'workload',
+          namespace: 'shop',
+          workload: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'db', namespace: 'shop' },
+        },
         { kind: 'namespace', namespace: 'shop' },
         { kind: 'ip-block', cidr: '10.0.0.0/8', except: [] },
         { kind: 'namespace', namespace: 'shop' },

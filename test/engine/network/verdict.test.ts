@@ -22,7 +22,13 @@ const web: Endpoint = {
     { name: 'dns', port: 5353, protocol: 'UDP' },
   ],
 };
-const db: Endpoint = { kind: 'pod', namespace: 'shop', labels: { app: 'db' }, ip: '10.0.1.20', ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }] };
+const db: Endpoint = {
+  kind: 'pod',
+  namespace: 'shop',
+  labels: { app: 'db' },
+  ip: '10.0.1.20',
+  ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }],
+};
 const monitor: Endpoint = { kind: 'pod', namespace: 'ops', labels: { app: 'prometheus' }, ip: '10.0.2.30' };
 const opsOther: Endpoint = { kind: 'pod', namespace: 'ops', labels: { app: 'other' }, ip: '10.0.2.31' };
 const internet: Endpoint = { kind: 'ip', ip: '203.0.113.7' };
@@ -45,7 +51,12 @@ const p = (spec: unknown, name = 'p', namespace = 'shop'): KubeObject => policyO
 
 const cases: readonly Case[] = [
   // "By default, a pod is non-isolated for ingress; all inbound connections are allowed."
-  { name: 'no policy at all: allowed', policies: [], traffic: { from: internet, to: web, port: 8080 }, allowed: true },
+  {
+    name: 'no policy at all: allowed',
+    policies: [],
+    traffic: { from: internet, to: web, port: 8080 },
+    allowed: true,
+  },
   // "A pod is isolated for ingress if there is any NetworkPolicy that both selects the pod and
   // has Ingress in its policyTypes" — a policy selecting other pods leaves web open.
   {
@@ -85,13 +96,17 @@ const cases: readonly Case[] = [
   // "... policies that contain an egress section are assumed to affect egress"
   {
     name: 'no policyTypes, with egress rules: Egress implied, other destinations denied',
-    policies: [p({ podSelector: selectWeb, egress: [{ to: [{ podSelector: { matchLabels: { app: 'db' } } }] }] })],
+    policies: [
+      p({ podSelector: selectWeb, egress: [{ to: [{ podSelector: { matchLabels: { app: 'db' } } }] }] }),
+    ],
     traffic: { from: web, to: internet, port: 443 },
     allowed: false,
   },
   {
     name: 'no policyTypes, with egress rules: the allowed destination passes',
-    policies: [p({ podSelector: selectWeb, egress: [{ to: [{ podSelector: { matchLabels: { app: 'db' } } }] }] })],
+    policies: [
+      p({ podSelector: selectWeb, egress: [{ to: [{ podSelector: { matchLabels: { app: 'db' } } }] }] }),
+    ],
     traffic: { from: web, to: db, port: 5432 },
     allowed: true,
   },
@@ -111,7 +126,13 @@ const cases: readonly Case[] = [
   // Rules of a direction not in policyTypes are ignored: Egress-only leaves ingress open.
   {
     name: 'policyTypes [Egress]: ingress rules are ignored and ingress stays open',
-    policies: [p({ podSelector: selectWeb, policyTypes: ['Egress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'nothing' } } }] }] })],
+    policies: [
+      p({
+        podSelector: selectWeb,
+        policyTypes: ['Egress'],
+        ingress: [{ from: [{ podSelector: { matchLabels: { app: 'nothing' } } }] }],
+      }),
+    ],
     traffic: { from: internet, to: web, port: 8080 },
     allowed: true,
   },
@@ -139,13 +160,17 @@ const cases: readonly Case[] = [
   // policy's own namespace."
   {
     name: 'peer podSelector alone: a matching pod of the policy namespace is allowed',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'db' } } }] }] })],
+    policies: [
+      p({ podSelector: selectWeb, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'db' } } }] }] }),
+    ],
     traffic: { from: db, to: web, port: 8080 },
     allowed: true,
   },
   {
     name: 'peer podSelector alone: a pod with the same labels in another namespace is not',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'db' } } }] }] })],
+    policies: [
+      p({ podSelector: selectWeb, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'db' } } }] }] }),
+    ],
     traffic: { from: { kind: 'pod', namespace: 'ops', labels: { app: 'db' } }, to: web, port: 8080 },
     allowed: false,
   },
@@ -176,102 +201,239 @@ const cases: readonly Case[] = [
   },
   {
     name: 'namespaceSelector by label: a pod of a matching namespace',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'ops' } } }] }] })],
+    policies: [
+      p({
+        podSelector: selectWeb,
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'ops' } } }] }],
+      }),
+    ],
     traffic: { from: opsOther, to: web, port: 8080 },
     allowed: true,
   },
   {
     name: 'namespaceSelector by label: the policy namespace itself is not implied',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'ops' } } }] }] })],
+    policies: [
+      p({
+        podSelector: selectWeb,
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'ops' } } }] }],
+      }),
+    ],
     traffic: { from: db, to: web, port: 8080 },
     allowed: false,
   },
   // The API server sets kubernetes.io/metadata.name on every namespace.
   {
     name: 'namespaceSelector on kubernetes.io/metadata.name matches by name',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ops' } } }] }] })],
+    policies: [
+      p({
+        podSelector: selectWeb,
+        ingress: [
+          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ops' } } }] },
+        ],
+      }),
+    ],
     traffic: { from: opsOther, to: web, port: 8080 },
     allowed: true,
   },
   {
     name: 'the automatic name label is set even for namespaces the inventory lacks',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'unlisted' } } }] }] })],
+    policies: [
+      p({
+        podSelector: selectWeb,
+        ingress: [
+          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'unlisted' } } }] },
+        ],
+      }),
+    ],
     traffic: { from: { kind: 'pod', namespace: 'unlisted', labels: {} }, to: web, port: 8080 },
     allowed: true,
   },
   {
     name: 'explicit namespace labels on the endpoint replace the index, the name label stays',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'x', 'kubernetes.io/metadata.name': 'ops' } } }] }] })],
-    traffic: { from: { kind: 'pod', namespace: 'ops', labels: {}, namespaceLabels: { team: 'x' } }, to: web, port: 8080 },
+    policies: [
+      p({
+        podSelector: selectWeb,
+        ingress: [
+          {
+            from: [
+              { namespaceSelector: { matchLabels: { team: 'x', 'kubernetes.io/metadata.name': 'ops' } } },
+            ],
+          },
+        ],
+      }),
+    ],
+    traffic: {
+      from: { kind: 'pod', namespace: 'ops', labels: {}, namespaceLabels: { team: 'x' } },
+      to: web,
+      port: 8080,
+    },
     allowed: true,
   },
   // "If PodSelector is also set, then the NetworkPolicyPeer as a whole selects the Pods
   // matching PodSelector in the Namespaces selected by NamespaceSelector" (AND in one peer).
   {
     name: 'namespaceSelector and podSelector in one peer: both must match (both do)',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ namespaceSelector: { matchLabels: { monitoring: 'true' } }, podSelector: { matchLabels: { app: 'prometheus' } } }] }] })],
+    policies: [
+      p({
+        podSelector: selectWeb,
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { monitoring: 'true' } },
+                podSelector: { matchLabels: { app: 'prometheus' } },
+              },
+            ],
+          },
+        ],
+      }),
+    ],
     traffic: { from: monitor, to: web, port: 8080 },
     allowed: true,
   },
   {
     name: 'namespaceSelector and podSelector in one peer: namespace matches, pod does not',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ namespaceSelector: { matchLabels: { monitoring: 'true' } }, podSelector: { matchLabels: { app: 'prometheus' } } }] }] })],
+    policies: [
+      p({
+        podSelector: selectWeb,
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { monitoring: 'true' } },
+                podSelector: { matchLabels: { app: 'prometheus' } },
+              },
+            ],
+          },
+        ],
+      }),
+    ],
     traffic: { from: opsOther, to: web, port: 8080 },
     allowed: false,
   },
   {
     name: 'namespaceSelector and podSelector in one peer: pod matches in the wrong namespace',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ namespaceSelector: { matchLabels: { monitoring: 'true' } }, podSelector: { matchLabels: { app: 'prometheus' } } }] }] })],
+    policies: [
+      p({
+        podSelector: selectWeb,
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { monitoring: 'true' } },
+                podSelector: { matchLabels: { app: 'prometheus' } },
+              },
+            ],
+          },
+        ],
+      }),
+    ],
     traffic: { from: { kind: 'pod', namespace: 'shop', labels: { app: 'prometheus' } }, to: web, port: 8080 },
     allowed: false,
   },
   // Two peers in one `from` list are ORed.
   {
     name: 'namespaceSelector and podSelector as two peers: either suffices (namespace)',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ namespaceSelector: { matchLabels: { monitoring: 'true' } } }, { podSelector: { matchLabels: { app: 'prometheus' } } }] }] })],
+    policies: [
+      p({
+        podSelector: selectWeb,
+        ingress: [
+          {
+            from: [
+              { namespaceSelector: { matchLabels: { monitoring: 'true' } } },
+              { podSelector: { matchLabels: { app: 'prometheus' } } },
+            ],
+          },
+        ],
+      }),
+    ],
     traffic: { from: opsOther, to: web, port: 8080 },
     allowed: true,
   },
   {
     name: 'namespaceSelector and podSelector as two peers: either suffices (pod, own namespace)',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ namespaceSelector: { matchLabels: { monitoring: 'true' } } }, { podSelector: { matchLabels: { app: 'prometheus' } } }] }] })],
+    policies: [
+      p({
+        podSelector: selectWeb,
+        ingress: [
+          {
+            from: [
+              { namespaceSelector: { matchLabels: { monitoring: 'true' } } },
+              { podSelector: { matchLabels: { app: 'prometheus' } } },
+            ],
+          },
+        ],
+      }),
+    ],
     traffic: { from: { kind: 'pod', namespace: 'shop', labels: { app: 'prometheus' } }, to: web, port: 8080 },
     allowed: true,
   },
   {
     name: 'matchExpressions: NotIn on the peer pod labels',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['db'] }] } }] }] })],
+    policies: [
+      p({
+        podSelector: selectWeb,
+        ingress: [
+          {
+            from: [
+              { podSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['db'] }] } },
+            ],
+          },
+        ],
+      }),
+    ],
     traffic: { from: db, to: web, port: 8080 },
     allowed: false,
   },
   {
     name: 'matchExpressions: DoesNotExist matches a pod without the label',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] } }] }] })],
+    policies: [
+      p({
+        podSelector: selectWeb,
+        ingress: [
+          { from: [{ podSelector: { matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] } }] },
+        ],
+      }),
+    ],
     traffic: { from: db, to: web, port: 8080 },
     allowed: true,
   },
   // IPBlock: "except is a slice of CIDRs that should not be included within an IPBlock".
   {
     name: 'ipBlock: an address inside the CIDR',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ ipBlock: { cidr: '203.0.113.0/24', except: ['203.0.113.128/25'] } }] }] })],
+    policies: [
+      p({
+        podSelector: selectWeb,
+        ingress: [{ from: [{ ipBlock: { cidr: '203.0.113.0/24', except: ['203.0.113.128/25'] } }] }],
+      }),
+    ],
     traffic: { from: internet, to: web, port: 8080 },
     allowed: true,
   },
   {
     name: 'ipBlock: an address inside an except block',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ ipBlock: { cidr: '203.0.113.0/24', except: ['203.0.113.0/29'] } }] }] })],
+    policies: [
+      p({
+        podSelector: selectWeb,
+        ingress: [{ from: [{ ipBlock: { cidr: '203.0.113.0/24', except: ['203.0.113.0/29'] } }] }],
+      }),
+    ],
     traffic: { from: internet, to: web, port: 8080 },
     allowed: false,
   },
   {
     name: 'ipBlock: an address outside the CIDR',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ ipBlock: { cidr: '198.51.100.0/24' } }] }] })],
+    policies: [
+      p({ podSelector: selectWeb, ingress: [{ from: [{ ipBlock: { cidr: '198.51.100.0/24' } }] }] }),
+    ],
     traffic: { from: internet, to: web, port: 8080 },
     allowed: false,
   },
   {
     name: 'ipBlock: host bits in the CIDR are ignored, as Go parses it',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ ipBlock: { cidr: '203.0.113.99/24' } }] }] })],
+    policies: [
+      p({ podSelector: selectWeb, ingress: [{ from: [{ ipBlock: { cidr: '203.0.113.99/24' } }] }] }),
+    ],
     traffic: { from: internet, to: web, port: 8080 },
     allowed: true,
   },
@@ -291,7 +453,12 @@ const cases: readonly Case[] = [
   },
   {
     name: 'ipBlock: IPv6 address in an IPv6 block',
-    policies: [p({ podSelector: selectWeb, ingress: [{ from: [{ ipBlock: { cidr: '2001:db8::/32', except: ['2001:db8:ffff::/48'] } }] }] })],
+    policies: [
+      p({
+        podSelector: selectWeb,
+        ingress: [{ from: [{ ipBlock: { cidr: '2001:db8::/32', except: ['2001:db8:ffff::/48'] } }] }],
+      }),
+    ],
     traffic: { from: { kind: 'ip', ip: '2001:db8:1::5' }, to: web, port: 8080 },
     allowed: true,
   },
@@ -390,14 +557,21 @@ const cases: readonly Case[] = [
   },
   {
     name: 'named port in egress to an address that declares no ports',
-    policies: [p({ podSelector: selectWeb, policyTypes: ['Egress'], egress: [{ ports: [{ port: 'https' }] }] })],
+    policies: [
+      p({ podSelector: selectWeb, policyTypes: ['Egress'], egress: [{ ports: [{ port: 'https' }] }] }),
+    ],
     traffic: { from: web, to: internet, port: 443 },
     allowed: false,
   },
   {
     name: 'named port given by the caller (as cyclonus traffic carries it)',
     policies: [p({ podSelector: selectWeb, ingress: [{ ports: [{ port: 'metrics' }] }] })],
-    traffic: { from: db, to: { kind: 'pod', namespace: 'shop', labels: { app: 'web' } }, port: 9100, portName: 'metrics' },
+    traffic: {
+      from: db,
+      to: { kind: 'pod', namespace: 'shop', labels: { app: 'web' } },
+      port: 9100,
+      portName: 'metrics',
+    },
     allowed: true,
   },
   // NetworkPolicyIngressRule.from: "If this field is empty or missing, this rule matches all sources."
@@ -437,7 +611,10 @@ const cases: readonly Case[] = [
     name: 'union: a deny-all policy and an allow policy together allow',
     policies: [
       p({ podSelector: {}, policyTypes: ['Ingress'] }, 'default-deny'),
-      p({ podSelector: selectWeb, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'db' } } }] }] }, 'allow-db'),
+      p(
+        { podSelector: selectWeb, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'db' } } }] }] },
+        'allow-db',
+      ),
     ],
     traffic: { from: db, to: web, port: 8080 },
     allowed: true,
@@ -445,8 +622,20 @@ const cases: readonly Case[] = [
   {
     name: 'union: ports of one rule and peers of another do not combine',
     policies: [
-      p({ podSelector: selectWeb, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ port: 80 }] }] }, 'a'),
-      p({ podSelector: selectWeb, ingress: [{ from: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 8080 }] }] }, 'b'),
+      p(
+        {
+          podSelector: selectWeb,
+          ingress: [{ from: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ port: 80 }] }],
+        },
+        'a',
+      ),
+      p(
+        {
+          podSelector: selectWeb,
+          ingress: [{ from: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 8080 }] }],
+        },
+        'b',
+      ),
     ],
     traffic: { from: db, to: web, port: 8080 },
     allowed: false,
@@ -483,7 +672,13 @@ const cases: readonly Case[] = [
   },
   {
     name: 'an invalid policy is ignored (ipBlock together with podSelector)',
-    policies: [p({ podSelector: selectWeb, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' }, podSelector: {} }] }] })],
+    policies: [
+      p({
+        podSelector: selectWeb,
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' }, podSelector: {} }] }],
+      }),
+    ],
     traffic: { from: internet, to: web, port: 8080 },
     allowed: true,
   },
@@ -508,7 +703,10 @@ describe('network verdict (isAllowed)', () => {
       new Inventory([
         ...namespaces,
         p({ podSelector: {}, policyTypes: ['Ingress'] }, 'default-deny'),
-        p({ podSelector: selectWeb, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'db' } } }] }] }, 'allow-db'),
+        p(
+          { podSelector: selectWeb, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'db' } } }] }] },
+          'allow-db',
+        ),
       ]),
     );
     const verdict = explainTraffic(index, { from: db, to: web, port: 8080 });
@@ -518,8 +716,22 @@ describe('network verdict (isAllowed)', () => {
       ['allow-db', 'default-deny'],
     );
     assert.deepEqual(verdict.ingress.allowedBy, [
-      { policy: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', name: 'allow-db', namespace: 'shop' }, path: 'spec.ingress[0]' },
+      {
+        policy: {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          name: 'allow-db',
+          namespace: 'shop',
+        },
+        path: 'spec.ingress[0]',
+      },
     ]);
-    assert.deepEqual(verdict.egress, { direction: 'egress', isolated: false, allowed: true, policies: [], allowedBy: [] });
+    assert.deepEqual(verdict.egress, {
+      direction: 'egress',
+      isolated: false,
+      allowed: true,
+      policies: [],
+      allowedBy: [],
+    });
   });
 });
