@@ -10,7 +10,15 @@
 import type { PodCheck } from '../../engine/check.js';
 import type { PodSubject } from '../../engine/pod-spec.js';
 import { POD_KINDS } from '../../engine/pod-spec.js';
-import { containerList, forEachContainer, isWindowsPod, joinQuote, readRecord, readStrings, sortedSet } from './pod-fields.js';
+import {
+  containerList,
+  forEachContainer,
+  isWindowsPod,
+  joinQuote,
+  readRecord,
+  readStrings,
+  sortedSet,
+} from './pod-fields.js';
 import type { Forbidden, Revision } from './policy-version.js';
 import { judgeAtVersion } from './policy-version.js';
 
@@ -25,8 +33,11 @@ function capabilitiesRestricted1Dot22(pod: PodSubject): Forbidden | undefined {
       missingDropAll.push(container.name);
       return;
     }
-    if (!readStrings(capabilities, 'drop', `${path}.capabilities`).includes('ALL')) missingDropAll.push(container.name);
-    const added = readStrings(capabilities, 'add', `${path}.capabilities`).filter((c) => c !== 'NET_BIND_SERVICE');
+    if (!readStrings(capabilities, 'drop', `${path}.capabilities`).includes('ALL'))
+      missingDropAll.push(container.name);
+    const added = readStrings(capabilities, 'add', `${path}.capabilities`).filter(
+      (c) => c !== 'NET_BIND_SERVICE',
+    );
     if (added.length > 0) {
       addingForbidden.push(container.name);
       forbidden.push(...added);

@@ -13,7 +13,9 @@ import { judgeAtVersion } from './policy-version.js';
 const HOST_NAMESPACE_FIELDS = ['hostNetwork', 'hostPID', 'hostIPC'] as const;
 
 function hostNamespaces1Dot0(pod: PodSubject): Forbidden | undefined {
-  const shared = HOST_NAMESPACE_FIELDS.filter((field) => readBoolean(podFields(pod), field, pod.specPath) === true);
+  const shared = HOST_NAMESPACE_FIELDS.filter(
+    (field) => readBoolean(podFields(pod), field, pod.specPath) === true,
+  );
   if (shared.length === 0) return undefined;
   return { reason: 'host namespaces', detail: shared.map((field) => `${field}=true`).join(', ') };
 }

@@ -32,7 +32,7 @@ export const check: PodCheck = {
   title: 'Pods mount no hostPath volumes',
   description:
     "A hostPath volume exposes the node's filesystem to the pod: container runtime sockets, kubelet credentials " +
-    'and other pods\' data are one path away. No entry of spec.volumes may set hostPath (Pod Security Standards ' +
+    "and other pods' data are one path away. No entry of spec.volumes may set hostPath (Pod Security Standards " +
     'baseline, "HostPath Volumes").',
   severity: 'high',
   category: 'pod-security',

@@ -10,7 +10,16 @@
 import type { PodCheck } from '../../engine/check.js';
 import type { PodSubject } from '../../engine/pod-spec.js';
 import { POD_KINDS } from '../../engine/pod-spec.js';
-import { containerList, forEachContainer, pluralize, podFields, readBoolean, readInteger, readRecords, sortedSet } from './pod-fields.js';
+import {
+  containerList,
+  forEachContainer,
+  pluralize,
+  podFields,
+  readBoolean,
+  readInteger,
+  readRecords,
+  sortedSet,
+} from './pod-fields.js';
 import type { Forbidden, Revision } from './policy-version.js';
 import { judgeAtVersion } from './policy-version.js';
 
@@ -19,14 +28,19 @@ function defaultsHostPorts(pod: PodSubject): boolean {
 }
 
 function hostPorts1Dot0(pod: PodSubject): Forbidden | undefined {
-  const defaulting = defaultsHostPorts(pod);
+  // Read only when a port could be defaulted, so a malformed hostNetwork is not reported twice.
+  let defaulting: boolean | undefined;
   const badContainers: string[] = [];
   const forbiddenPorts: string[] = [];
   forEachContainer(pod, (container) => {
     let valid = true;
     for (const port of readRecords(container.fields, 'ports', container.path)) {
       let hostPort = readInteger(port.fields, 'hostPort', port.path) ?? 0;
-      if (hostPort === 0 && defaulting && container.kind !== 'ephemeralContainers') {
+      if (
+        hostPort === 0 &&
+        container.kind !== 'ephemeralContainers' &&
+        (defaulting ??= defaultsHostPorts(pod))
+      ) {
         hostPort = readInteger(port.fields, 'containerPort', port.path) ?? 0;
       }
       if (hostPort !== 0) {

@@ -10,7 +10,15 @@ import type { PodCheck } from '../../engine/check.js';
 import type { PodSubject } from '../../engine/pod-spec.js';
 import { POD_KINDS } from '../../engine/pod-spec.js';
 import type { Fields } from './pod-fields.js';
-import { containerList, forEachContainer, joinQuote, pluralize, readRecord, readString, sortedSet } from './pod-fields.js';
+import {
+  containerList,
+  forEachContainer,
+  joinQuote,
+  pluralize,
+  readRecord,
+  readString,
+  sortedSet,
+} from './pod-fields.js';
 import type { Forbidden, Revision } from './policy-version.js';
 import { judgeAtVersion } from './policy-version.js';
 
@@ -33,7 +41,9 @@ function hostProbesAndHostLifecycle1Dot34(pod: PodSubject): Forbidden | undefine
   forEachContainer(pod, (container) => {
     const found: string[] = [];
     for (const probe of PROBES) {
-      found.push(...hostsOf(readRecord(container.fields, probe, container.path), `${container.path}.${probe}`));
+      found.push(
+        ...hostsOf(readRecord(container.fields, probe, container.path), `${container.path}.${probe}`),
+      );
     }
     const lifecycle = readRecord(container.fields, 'lifecycle', container.path);
     for (const handler of HANDLERS) {
@@ -75,7 +85,7 @@ export const check: PodCheck = {
     { framework: 'NSA-CISA', control: 'Pod security: pod security enforcement' },
   ],
   remediation:
-    "Remove the host field from httpGet and tcpSocket probes and lifecycle handlers; the kubelet then targets the " +
+    'Remove the host field from httpGet and tcpSocket probes and lifecycle handlers; the kubelet then targets the ' +
     "pod's own IP. Check a dependency from inside the container (an exec probe) instead.",
   scope: 'pod',
   evaluate: (pod, ctx) => judgeAtVersion('hostProbesAndHostLifecycle', REVISIONS, pod, ctx),

@@ -76,7 +76,11 @@ export function readInteger(parent: Fields | undefined, key: string, path: strin
 }
 
 /** A list of objects (volumes, ports, sysctls), each with its path. */
-export function readRecords(parent: Fields | undefined, key: string, path: string): { fields: Fields; path: string }[] {
+export function readRecords(
+  parent: Fields | undefined,
+  key: string,
+  path: string,
+): { fields: Fields; path: string }[] {
   const field = child(parent, key, path);
   if (isAbsent(field.value)) return [];
   if (!Array.isArray(field.value)) throw new MalformedField(field.path, 'a list', field.value);

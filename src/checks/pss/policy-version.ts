@@ -78,7 +78,9 @@ export function judgeAtVersion(
   const revision = revisionAt(revisions, minor);
   if (revision === undefined) {
     const first = revisions[0]?.since ?? NEWEST_POLICY_MINOR;
-    return skip(`${upstreamId} is not part of Pod Security Standards ${version}; it applies from v1.${first}`);
+    return skip(
+      `${upstreamId} is not part of Pod Security Standards ${version}; it applies from v1.${first}`,
+    );
   }
   try {
     const forbidden = revision.judge(pod);

@@ -10,7 +10,14 @@
 import type { PodCheck } from '../../engine/check.js';
 import type { PodSubject } from '../../engine/pod-spec.js';
 import { POD_KINDS } from '../../engine/pod-spec.js';
-import { containerList, forEachContainer, isUserNamespacePod, joinQuote, readString, sortedSet } from './pod-fields.js';
+import {
+  containerList,
+  forEachContainer,
+  isUserNamespacePod,
+  joinQuote,
+  readString,
+  sortedSet,
+} from './pod-fields.js';
 import type { Forbidden, Revision } from './policy-version.js';
 import { judgeAtVersion } from './policy-version.js';
 

@@ -13,7 +13,15 @@ import type { PodCheck } from '../../engine/check.js';
 import type { PodSubject } from '../../engine/pod-spec.js';
 import { POD_KINDS } from '../../engine/pod-spec.js';
 import type { Fields } from './pod-fields.js';
-import { joinQuote, pluralize, podFields, readRecord, readRecords, readString, sortedSet } from './pod-fields.js';
+import {
+  joinQuote,
+  pluralize,
+  podFields,
+  readRecord,
+  readRecords,
+  readString,
+  sortedSet,
+} from './pod-fields.js';
 import type { Forbidden, Revision } from './policy-version.js';
 import { judgeAtVersion } from './policy-version.js';
 

@@ -9,7 +9,13 @@
 import type { PodCheck } from '../../engine/check.js';
 import type { PodSubject } from '../../engine/pod-spec.js';
 import { POD_KINDS } from '../../engine/pod-spec.js';
-import { containerList, forEachContainer, isUserNamespacePod, podSecurityContext, readBoolean } from './pod-fields.js';
+import {
+  containerList,
+  forEachContainer,
+  isUserNamespacePod,
+  podSecurityContext,
+  readBoolean,
+} from './pod-fields.js';
 import type { Forbidden, Revision } from './policy-version.js';
 import { judgeAtVersion } from './policy-version.js';
 
@@ -29,10 +35,16 @@ function runAsNonRoot1Dot0(pod: PodSubject): Forbidden | undefined {
   if (explicitlyBad.length > 0) setters.push(containerList(explicitlyBad));
   // An explicit false is the more specific problem; upstream reports it alone.
   if (setters.length > 0) {
-    return { reason: REASON, detail: `${setters.join(' and ')} must not set securityContext.runAsNonRoot=false` };
+    return {
+      reason: REASON,
+      detail: `${setters.join(' and ')} must not set securityContext.runAsNonRoot=false`,
+    };
   }
   if (implicitlyBad.length > 0) {
-    return { reason: REASON, detail: `pod or ${containerList(implicitlyBad)} must set securityContext.runAsNonRoot=true` };
+    return {
+      reason: REASON,
+      detail: `pod or ${containerList(implicitlyBad)} must set securityContext.runAsNonRoot=true`,
+    };
   }
   return undefined;
 }

@@ -8,13 +8,20 @@
 import type { PodCheck } from '../../engine/check.js';
 import type { PodSubject } from '../../engine/pod-spec.js';
 import { POD_KINDS } from '../../engine/pod-spec.js';
-import { containerList, forEachContainer, isUserNamespacePod, podSecurityContext, readInteger } from './pod-fields.js';
+import {
+  containerList,
+  forEachContainer,
+  isUserNamespacePod,
+  podSecurityContext,
+  readInteger,
+} from './pod-fields.js';
 import type { Forbidden, Revision } from './policy-version.js';
 import { judgeAtVersion } from './policy-version.js';
 
 function runAsUser1Dot23(pod: PodSubject): Forbidden | undefined {
   const setters: string[] = [];
-  if (readInteger(podSecurityContext(pod), 'runAsUser', `${pod.specPath}.securityContext`) === 0) setters.push('pod');
+  if (readInteger(podSecurityContext(pod), 'runAsUser', `${pod.specPath}.securityContext`) === 0)
+    setters.push('pod');
   const badContainers: string[] = [];
   forEachContainer(pod, (container) => {
     if (readInteger(container.securityContext, 'runAsUser', `${container.path}.securityContext`) === 0) {
@@ -52,7 +59,8 @@ export const check: PodCheck = {
     { framework: 'CIS', control: '5.2.7' },
     { framework: 'NSA-CISA', control: 'Pod security: non-root containers' },
   ],
-  remediation: 'Set runAsUser to a non-zero UID (for example 65532) or remove it and let the image choose a non-root user.',
+  remediation:
+    'Set runAsUser to a non-zero UID (for example 65532) or remove it and let the image choose a non-root user.',
   scope: 'pod',
   evaluate: (pod, ctx) => judgeAtVersion('runAsUser', REVISIONS, pod, ctx),
 };

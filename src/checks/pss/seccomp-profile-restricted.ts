@@ -10,7 +10,14 @@
 import type { PodCheck } from '../../engine/check.js';
 import type { PodSubject } from '../../engine/pod-spec.js';
 import { POD_KINDS } from '../../engine/pod-spec.js';
-import { containerList, forEachContainer, isWindowsPod, joinQuote, podSecurityContext, sortedSet } from './pod-fields.js';
+import {
+  containerList,
+  forEachContainer,
+  isWindowsPod,
+  joinQuote,
+  podSecurityContext,
+  sortedSet,
+} from './pod-fields.js';
 import type { Forbidden, Revision } from './policy-version.js';
 import { judgeAtVersion } from './policy-version.js';
 import { isValidSeccompType, seccompType } from './seccomp-profile-baseline.js';
@@ -84,7 +91,8 @@ export const check: PodCheck = {
     { framework: 'CIS', control: '5.7.2' },
     { framework: 'NSA-CISA', control: 'Pod security: hardening container environments' },
   ],
-  remediation: 'Set spec.securityContext.seccompProfile.type: RuntimeDefault (or Localhost with a profile on the nodes).',
+  remediation:
+    'Set spec.securityContext.seccompProfile.type: RuntimeDefault (or Localhost with a profile on the nodes).',
   supersedes: ['pss.seccomp-profile-baseline'],
   scope: 'pod',
   evaluate: (pod, ctx) => judgeAtVersion('seccompProfile_restricted', REVISIONS, pod, ctx),

@@ -10,11 +10,25 @@ import type { PodCheck } from '../../engine/check.js';
 import type { PodSubject } from '../../engine/pod-spec.js';
 import { POD_KINDS } from '../../engine/pod-spec.js';
 import type { Fields } from './pod-fields.js';
-import { containerList, forEachContainer, joinQuote, pluralize, podSecurityContext, readRecord, readString, sortedSet } from './pod-fields.js';
+import {
+  containerList,
+  forEachContainer,
+  joinQuote,
+  pluralize,
+  podSecurityContext,
+  readRecord,
+  readString,
+  sortedSet,
+} from './pod-fields.js';
 import type { Forbidden, Revision } from './policy-version.js';
 import { judgeAtVersion } from './policy-version.js';
 
-const ALLOWED_TYPES_1_0: ReadonlySet<string> = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t']);
+const ALLOWED_TYPES_1_0: ReadonlySet<string> = new Set([
+  '',
+  'container_t',
+  'container_init_t',
+  'container_kvm_t',
+]);
 const ALLOWED_TYPES_1_31: ReadonlySet<string> = new Set([...ALLOWED_TYPES_1_0, 'container_engine_t']);
 
 function seLinuxOptions(pod: PodSubject, allowedTypes: ReadonlySet<string>): Forbidden | undefined {
@@ -47,7 +61,8 @@ function seLinuxOptions(pod: PodSubject, allowedTypes: ReadonlySet<string>): For
   if (!isValid(podSecurityContext(pod), `${pod.specPath}.securityContext`)) setters.push('pod');
   const badContainers: string[] = [];
   forEachContainer(pod, (container) => {
-    if (!isValid(container.securityContext, `${container.path}.securityContext`)) badContainers.push(container.name);
+    if (!isValid(container.securityContext, `${container.path}.securityContext`))
+      badContainers.push(container.name);
   });
   if (badContainers.length > 0) setters.push(containerList(badContainers));
   if (setters.length === 0) return undefined;

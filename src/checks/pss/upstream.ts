@@ -81,7 +81,11 @@ function isPodSecurityLevel(value: unknown): value is PodSecurityLevel {
  * `v1.N`), as the API server's PodSecurity admission would. Throws RangeError for a level or
  * version upstream would not accept; never throws on the pod itself.
  */
-export function evaluatePodSecurity(level: PodSecurityLevel, version: string, pod: PodSubject): PodSecurityVerdict {
+export function evaluatePodSecurity(
+  level: PodSecurityLevel,
+  version: string,
+  pod: PodSubject,
+): PodSecurityVerdict {
   if (!isPodSecurityLevel(level)) throw new RangeError(`unknown Pod Security level "${String(level)}"`);
   if (policyMinor(version) === undefined) {
     throw new RangeError(`Pod Security version "${version}" is neither "latest" nor of the form "v1.N"`);

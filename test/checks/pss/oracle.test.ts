@@ -42,7 +42,13 @@ function listFixtures(): Fixture[] {
         if (!existsSync(dir)) continue;
         for (const name of readdirSync(dir).sort()) {
           if (name.endsWith('.yaml')) {
-            fixtures.push({ level, minor, verdict, file: path.join(dir, name), stem: name.slice(0, -'.yaml'.length) });
+            fixtures.push({
+              level,
+              minor,
+              verdict,
+              file: path.join(dir, name),
+              stem: name.slice(0, -'.yaml'.length),
+            });
           }
         }
       }
@@ -105,13 +111,22 @@ const TEMPLATE_KINDS: readonly { kind: string; apiVersion: string; wrap: (templa
   { kind: 'ReplicaSet', apiVersion: 'apps/v1', wrap: (template) => ({ spec: { template } }) },
   { kind: 'ReplicationController', apiVersion: 'v1', wrap: (template) => ({ spec: { template } }) },
   { kind: 'Job', apiVersion: 'batch/v1', wrap: (template) => ({ spec: { template } }) },
-  { kind: 'CronJob', apiVersion: 'batch/v1', wrap: (template) => ({ spec: { jobTemplate: { spec: { template } } } }) },
+  {
+    kind: 'CronJob',
+    apiVersion: 'batch/v1',
+    wrap: (template) => ({ spec: { jobTemplate: { spec: { template } } } }),
+  },
   { kind: 'PodTemplate', apiVersion: 'v1', wrap: (template) => ({ template }) },
 ];
 
 function wrapPod(pod: KubeObject, kind: (typeof TEMPLATE_KINDS)[number]): KubeObject {
   const template = { metadata: pod.metadata ?? {}, spec: pod['spec'] };
-  return { apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name: 'wrapped' }, ...kind.wrap(template) };
+  return {
+    apiVersion: kind.apiVersion,
+    kind: kind.kind,
+    metadata: { name: 'wrapped' },
+    ...kind.wrap(template),
+  };
 }
 
 function judge(level: PodSecurityLevel, version: string, holder: KubeObject): PodSecurityVerdict {
@@ -138,7 +153,9 @@ describe('pss parity with upstream Pod Security Admission fixtures', function ()
 
   after(function () {
     if (present) {
-      console.log(`PSS oracle: ${agreeing}/${fixtures.length} fixtures agree (x${TEMPLATE_KINDS.length + 1} pod kinds)`);
+      console.log(
+        `PSS oracle: ${agreeing}/${fixtures.length} fixtures agree (x${TEMPLATE_KINDS.length + 1} pod kinds)`,
+      );
     }
   });
 
@@ -177,7 +194,11 @@ describe('pss parity with upstream Pod Security Admission fixtures', function ()
         for (const kind of TEMPLATE_KINDS) {
           const wrapped = judge(fixture.level, at, wrapPod(pod, kind));
           assert.equal(wrapped.allowed, verdict.allowed, `${kind.kind} at ${at}: ${summary(wrapped)}`);
-          assert.deepEqual(wrapped.violations.map((v) => v.message), podViolations, `${kind.kind} at ${at}`);
+          assert.deepEqual(
+            wrapped.violations.map((v) => v.message),
+            podViolations,
+            `${kind.kind} at ${at}`,
+          );
         }
       }
       agreeing++;
