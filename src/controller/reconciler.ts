@@ -450,6 +450,10 @@ export class Reconciler {
       this.evaluatedPolicies.add(state.name);
       await this.writeStatus(state, body, summaries.length, now);
     }
+    // A policy that was never valid has no reports, but its status must still say why.
+    for (const state of this.options.policies.all()) {
+      if (state.active === undefined) await this.writeStatus(state, undefined, 0, now);
+    }
     metrics.lastFullEvaluation.set(now.getTime() / 1000);
   }
 
@@ -488,24 +492,25 @@ export class Reconciler {
 
   private async writeStatus(
     state: PolicyState,
-    body: ClusterReportBody,
+    body: ClusterReportBody | undefined,
     namespaces: number,
     now: Date,
   ): Promise<void> {
     const status = state.object['status'];
     const conditions = policyConditions(state, this.evaluatedPolicies.has(state.name), now.toISOString());
     const summary = {
-      critical: body.summary.critical,
-      high: body.summary.high,
-      medium: body.summary.medium,
-      low: body.summary.low,
-      waived: body.summary.waived,
+      critical: body?.summary.critical ?? 0,
+      high: body?.summary.high ?? 0,
+      medium: body?.summary.medium ?? 0,
+      low: body?.summary.low ?? 0,
+      waived: body?.summary.waived ?? 0,
       namespaces,
     };
+    const score = body?.score ?? 0;
     const liveStatus = isRecord(status) ? status : {};
     const unchanged =
       liveStatus['observedGeneration'] === state.generation &&
-      liveStatus['score'] === body.score &&
+      liveStatus['score'] === score &&
       canonicalJson(liveStatus['summary']) === canonicalJson(summary) &&
       canonicalJson(liveStatus['conditions']) === canonicalJson(conditions);
     if (unchanged) return;
@@ -513,7 +518,7 @@ export class Reconciler {
       observedGeneration: state.generation,
       conditions,
       summary,
-      score: body.score,
+      score,
       lastEvaluationTime: now.toISOString(),
     });
   }

@@ -410,8 +410,10 @@ export function compilePolicy(raw: unknown, checks: readonly Check[]): PolicyCom
   const enabled: EnabledCheck[] = [];
   for (const check of [...checks, ...custom]) {
     const override = overrides.get(check.id);
+    // Naming a check in `checks:` uses it (SPEC §2 enables an opt-in check by giving its
+    // params) unless the entry says `enabled: false`.
     const onByProfile = check.category === 'custom' || check.profiles.some((p) => profiles.has(p));
-    if (!(override?.enabled ?? onByProfile)) continue;
+    if (!(override?.enabled ?? (onByProfile || override !== undefined))) continue;
     enabled.push({
       check,
       severity: override?.severity ?? customSeverity.get(check.id) ?? check.severity,

@@ -183,6 +183,24 @@ describe('compilePolicy', () => {
     );
   });
 
+  it('enables a check that an entry names, even outside the policy profiles, unless the entry disables it', () => {
+    const p = compiled({
+      profiles: ['workloads'],
+      checks: [
+        { id: 'test.default-sa', params: {} },
+        { id: 'test.named-role', severity: 'low' },
+      ],
+    });
+    assert.deepEqual(
+      p.checks.map((c) => c.check.id),
+      ['test.bad-container', 'test.named-role', 'test.default-sa'],
+    );
+    assert.deepEqual(
+      compiled({ profiles: [], checks: [{ id: 'test.default-sa', enabled: false }] }).checks,
+      [],
+    );
+  });
+
   it('compiles custom CEL rules with their severity', () => {
     const p = compiled({
       profiles: [],

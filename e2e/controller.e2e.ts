@@ -1,0 +1,535 @@
+// The controller end to end, against the real control plane, authenticated as its own
+// ServiceAccount (a TokenRequest token) under the ClusterRole from deploy/ — never as
+// cluster admin. Issue 4's acceptance tests: reports appear with the right findings and
+// printer columns, fixes and breaks converge within 2 s with drift recorded, exceptions
+// apply and expire, an invalid policy is flagged while others keep working, a cluster at
+// rest causes zero writes, a deleted report is restored, leadership fails over, and the
+// reports survive API-server and etcd restarts.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { allChecks } from '../src/checks/index.js';
+import { Controller } from '../src/controller/controller.js';
+import { KubeClient, loadKubeConfig } from '../src/controller/kube-client.js';
+import { evaluate } from '../src/engine/evaluate.js';
+import { Inventory } from '../src/engine/inventory.js';
+import type { KubeObject } from '../src/engine/objects.js';
+import { compilePolicy } from '../src/engine/policy.js';
+import { writeKubeconfig } from '../src/localcluster/index.js';
+import { createLogger } from '../src/logging/logger.js';
+import { createMetrics } from '../src/metrics/metrics.js';
+import type { Metrics } from '../src/metrics/metrics.js';
+import { getTestCluster } from './harness/cluster.js';
+import type { TestCluster } from './harness/cluster.js';
+import { deployDir, installCrds } from './harness/crds.js';
+
+const id = randomBytes(3).toString('hex');
+const policyName = `e2e-${id}`;
+const badPolicyName = `e2e-bad-${id}`;
+const selectorLabel = `bulwark.dev/e2e-controller`;
+const REST_SECONDS = Number(process.env['BULWARK_E2E_REST_SECONDS'] ?? 60);
+
+interface ReportFinding {
+  checkId: string;
+  resource: { kind: string; name: string; namespace?: string };
+  count: number;
+  firstSeen: string;
+  lastChanged: string;
+  changedBy?: { manager: string; time?: string };
+  waiver?: { reason: string; expired: boolean };
+}
+interface Report extends KubeObject {
+  summary: { critical: number; high: number; medium: number; low: number; waived: number; total: number };
+  findings: ReportFinding[];
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await sleep(100);
+  }
+}
+
+function has(
+  report: Report | undefined,
+  checkId: string,
+  name: string,
+  predicate: (f: ReportFinding) => boolean = () => true,
+): boolean {
+  return (
+    report?.findings.some((f) => f.checkId === checkId && f.resource.name === name && predicate(f)) ?? false
+  );
+}
+
+class Operator {
+  readonly metrics: Metrics = createMetrics({ defaultMetrics: false });
+  readonly controller: Controller;
+  constructor(kubeconfig: string, identity: string) {
+    this.controller = new Controller({
+      client: new KubeClient(loadKubeConfig(kubeconfig), {
+        onApiError: (verb, code) => this.metrics.apiErrors.inc({ verb, code }),
+      }),
+      metrics: this.metrics,
+      log: createLogger((process.env['BULWARK_E2E_LOG'] as 'debug' | undefined) ?? 'error'),
+      metricsHost: '127.0.0.1',
+      metricsPort: 0,
+      leaderElect: true,
+      leaseNamespace: 'bulwark-system',
+      leaseName: 'bulwark-leader',
+      identity,
+      resyncSeconds: 600,
+      debounceMs: 100,
+      writeQps: 50,
+      writeBurst: 100,
+      workers: 2,
+      maxReportBytes: 256 * 1024,
+      leaseDurationMs: 4000,
+      renewDeadlineMs: 3000,
+      retryPeriodMs: 500,
+    });
+  }
+  async scrape(): Promise<string> {
+    const address = this.controller.metricsAddress;
+    assert.ok(address);
+    const res = await fetch(`http://${address.host}:${address.port}/metrics`);
+    return res.text();
+  }
+  async writes(): Promise<number> {
+    const metric = (await this.metrics.registry.getMetricsAsJSON()).find(
+      (m) => m.name === 'bulwark_report_writes_total',
+    );
+    return (metric?.values ?? []).reduce((sum, v) => sum + v.value, 0);
+  }
+}
+
+describe('controller against the local control plane', function () {
+  this.timeout(300_000);
+  let cluster: TestCluster;
+  let tmp: string;
+  let operatorConfig: string;
+  let ns: string;
+  let first: Operator;
+  let second: Operator | undefined;
+
+  const kubectl = (args: string[], input?: string): Promise<string> =>
+    cluster.kubectl(args, input === undefined ? {} : { input }).then((r) => r.stdout);
+  const report = async (namespace = ns, name = policyName): Promise<Report | undefined> => {
+    const r = await cluster.kubectl(['get', 'securityreport', name, '-n', namespace, '-o', 'json'], {
+      check: false,
+    });
+    return r.code === 0 ? (JSON.parse(r.stdout) as Report) : undefined;
+  };
+  const clusterReport = async (): Promise<Report | undefined> => {
+    const r = await cluster.kubectl(['get', 'clustersecurityreport', policyName, '-o', 'json'], {
+      check: false,
+    });
+    return r.code === 0 ? (JSON.parse(r.stdout) as Report) : undefined;
+  };
+  const policy = (exceptions: unknown[] = []): KubeObject => ({
+    apiVersion: 'bulwark.dev/v1alpha1',
+    kind: 'SecurityPolicy',
+    metadata: { name: policyName },
+    spec: {
+      profiles: ['workloads', 'namespaces', 'network', 'service-accounts', 'rbac', 'pss-restricted'],
+      namespaceSelector: { matchLabels: { [selectorLabel]: id } },
+      exceptions,
+    },
+  });
+
+  before(async function () {
+    cluster = getTestCluster();
+    tmp = await mkdtemp(join(tmpdir(), 'bulwark-e2e-controller-'));
+    await installCrds(cluster);
+    await kubectl([
+      'apply',
+      '--server-side',
+      '--force-conflicts',
+      '--field-manager=bulwark-e2e',
+      '-k',
+      deployDir,
+    ]);
+    await waitFor('the bulwark ServiceAccount', async () =>
+      (await cluster.kubectl(['get', 'sa', 'bulwark', '-n', 'bulwark-system'], { check: false })).code === 0
+        ? true
+        : undefined,
+    );
+    const token = (
+      await kubectl(['create', 'token', 'bulwark', '-n', 'bulwark-system', '--duration=2h'])
+    ).trim();
+    const admin = cluster.kubeConfig().getCurrentCluster();
+    assert.ok(admin);
+    const caPath = join(tmp, 'ca.crt');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(caPath, Buffer.from(admin.caData ?? '', 'base64'));
+    operatorConfig = await writeKubeconfig(join(tmp, 'operator.kubeconfig'), {
+      server: admin.server,
+      caPath,
+      userName: 'system:serviceaccount:bulwark-system:bulwark',
+      credentials: { kind: 'token', token },
+    });
+    // The test's own namespace: no Pod Security labels, no NetworkPolicy.
+    ns = `e2e-ctl-${id}`;
+    await kubectl(['create', 'namespace', ns]);
+    await kubectl(['label', 'namespace', ns, `${selectorLabel}=${id}`, 'bulwark.dev/e2e=true']);
+    await waitFor('the default ServiceAccount', async () =>
+      (await cluster.kubectl(['get', 'sa', 'default', '-n', ns], { check: false })).code === 0
+        ? true
+        : undefined,
+    );
+    await kubectl(
+      ['apply', '-n', ns, '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web' },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'web' } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: {
+              containers: [{ name: 'web', image: 'nginx:latest', securityContext: { privileged: true } }],
+            },
+          },
+        },
+      }),
+    );
+    await kubectl(['apply', '-f', '-'], JSON.stringify(policy()));
+    first = new Operator(operatorConfig, `first-${id}`);
+    await first.controller.start();
+  });
+
+  after(async function () {
+    await first?.controller.stop();
+    await second?.controller.stop();
+    if (cluster !== undefined) {
+      await cluster.kubectl(
+        ['delete', 'securitypolicy', policyName, badPolicyName, '--ignore-not-found', '--wait=false'],
+        { check: false },
+      );
+      await cluster.kubectl(['delete', 'namespace', ns, '--wait=false'], { check: false });
+    }
+    if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('reports insecure workloads grouped by owner, visible through printer columns and metrics', async () => {
+    const r = await waitFor('the namespace report', async () => {
+      const r = await report();
+      return has(r, 'workload.image-tag', 'web', (f) => f.resource.kind === 'Deployment' && f.count === 2) &&
+        has(r, 'ns.psa-enforce', ns)
+        ? r
+        : undefined;
+    });
+    assert.ok(r.summary.total > 0);
+    const table = await kubectl(['get', 'securityreports', '-A']);
+    assert.match(
+      table.split('\n')[0] ?? '',
+      /NAMESPACE\s+NAME\s+POLICY\s+SCORE\s+CRITICAL\s+HIGH\s+MEDIUM\s+LOW\s+AGE/,
+    );
+    assert.match(
+      table,
+      new RegExp(
+        `${ns}\\s+${policyName}\\s+${policyName}\\s+\\d+\\s+${r.summary.critical}\\s+${r.summary.high}\\s+${r.summary.medium}\\s+${r.summary.low}`,
+      ),
+    );
+    const metrics = await first.scrape();
+    assert.match(
+      metrics,
+      new RegExp(
+        `bulwark_findings\\{policy="${policyName}",namespace="${ns}",severity="[a-z]+",check="workload.image-tag"\\} 1`,
+      ),
+    );
+    assert.match(
+      metrics,
+      new RegExp(`bulwark_compliance_score\\{policy="${policyName}",namespace="${ns}"\\} \\d+`),
+    );
+    assert.match(metrics, /bulwark_leader 1/);
+  });
+
+  it('resolves a fixed finding within 2 s, and records a new one with firstSeen and its field manager', async () => {
+    await waitFor('ns.psa-enforce', async () =>
+      has(await report(), 'ns.psa-enforce', ns) ? true : undefined,
+    );
+    const fixedAt = Date.now();
+    await kubectl([
+      'label',
+      'namespace',
+      ns,
+      'pod-security.kubernetes.io/enforce=baseline',
+      'pod-security.kubernetes.io/warn=restricted',
+      'pod-security.kubernetes.io/audit=restricted',
+    ]);
+    await waitFor(
+      'the fix',
+      async () => (has(await report(), 'ns.psa-enforce', ns) ? undefined : true),
+      10_000,
+    );
+    const resolvedIn = Date.now() - fixedAt;
+    assert.ok(
+      resolvedIn < 2000 + 500,
+      `resolved after ${resolvedIn} ms (kubectl polling adds up to ~300 ms)`,
+    );
+    assert.match(
+      await first.scrape(),
+      new RegExp(
+        `bulwark_findings_resolved_total\\{policy="${policyName}",severity="[a-z]+",check="ns.psa-enforce"\\} [1-9]`,
+      ),
+    );
+
+    const before = Date.now();
+    await kubectl(
+      ['create', '-n', ns, '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'tagless' },
+        spec: { containers: [{ name: 'c', image: 'busybox' }] },
+      }),
+    );
+    const r = await waitFor('the new finding', async () => {
+      const r = await report();
+      return has(r, 'workload.image-tag', 'tagless') ? r : undefined;
+    });
+    const finding = r.findings.find(
+      (f) => f.checkId === 'workload.image-tag' && f.resource.name === 'tagless',
+    );
+    assert.ok(finding);
+    assert.ok(Date.parse(finding.firstSeen) >= before - 1000, `firstSeen ${finding.firstSeen}`);
+    assert.equal(finding.changedBy?.manager, 'kubectl-create');
+    assert.match(
+      await first.scrape(),
+      new RegExp(
+        `bulwark_findings_new_total\\{policy="${policyName}",severity="[a-z]+",check="workload.image-tag"\\} [1-9]`,
+      ),
+    );
+  });
+
+  it('applies an exception, and stops applying it once it expires', async () => {
+    const expires = new Date(Date.now() + 8000).toISOString().replace(/\.\d+Z$/, 'Z');
+    await kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify(
+        policy([
+          {
+            checks: ['workload.image-tag'],
+            match: { kinds: ['Pod'], names: ['tagless'] },
+            reason: 'e2e: accepted for a moment',
+            owner: 'e2e',
+            expires,
+          },
+        ]),
+      ),
+    );
+    const waived = await waitFor('the waiver', async () => {
+      const f = (await report())?.findings.find(
+        (x) => x.checkId === 'workload.image-tag' && x.resource.name === 'tagless',
+      );
+      return f?.waiver?.expired === false ? f : undefined;
+    });
+    assert.equal(waived.waiver?.reason, 'e2e: accepted for a moment');
+    assert.ok(((await report())?.summary.waived ?? 0) >= 1);
+    await waitFor(
+      'the expiry',
+      async () => {
+        const f = (await report())?.findings.find(
+          (x) => x.checkId === 'workload.image-tag' && x.resource.name === 'tagless',
+        );
+        return f?.waiver?.expired === true ? f : undefined;
+      },
+      20_000,
+    );
+  });
+
+  it('flags an invalid policy with Valid=False and an Event, while the other policy keeps working', async () => {
+    await kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'bulwark.dev/v1alpha1',
+        kind: 'SecurityPolicy',
+        metadata: { name: badPolicyName },
+        spec: { profiles: ['workloads'], checks: [{ id: 'workload.no-such-check' }] },
+      }),
+    );
+    const status = await waitFor('Valid=False', async () => {
+      const p = JSON.parse(await kubectl(['get', 'securitypolicy', badPolicyName, '-o', 'json'])) as {
+        status?: { conditions?: { type: string; status: string; message: string }[] };
+      };
+      const valid = p.status?.conditions?.find((c) => c.type === 'Valid');
+      return valid?.status === 'False' ? valid : undefined;
+    });
+    assert.match(status.message, /spec\.checks\[0\]\.id: unknown check ID "workload.no-such-check"/);
+    await waitFor('the InvalidPolicy event', async () => {
+      const events = await kubectl([
+        'get',
+        'events',
+        '-n',
+        'default',
+        '--field-selector',
+        'reason=InvalidPolicy',
+        '-o',
+        'json',
+      ]);
+      return (
+        JSON.parse(events) as {
+          items: { regarding?: { name?: string }; involvedObject?: { name?: string } }[];
+        }
+      ).items.some((e) => (e.regarding?.name ?? e.involvedObject?.name) === badPolicyName)
+        ? true
+        : undefined;
+    });
+    await kubectl(
+      ['create', '-n', ns, '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'latest' },
+        spec: { containers: [{ name: 'c', image: 'busybox:latest' }] },
+      }),
+    );
+    await waitFor('the good policy to keep reporting', async () =>
+      has(await report(), 'workload.image-tag', 'latest') ? true : undefined,
+    );
+    await kubectl(['delete', 'securitypolicy', badPolicyName]);
+  });
+
+  it('restores a report deleted by hand', async () => {
+    await kubectl(['delete', 'securityreport', policyName, '-n', ns]);
+    await waitFor('the restored report', async () =>
+      has(await report(), 'workload.image-tag', 'tagless') ? true : undefined,
+    );
+  });
+
+  it(`causes zero report writes while the cluster rests for ${REST_SECONDS} s (counted from the API side)`, async function () {
+    this.timeout((REST_SECONDS + 60) * 1000);
+    await sleep(3000);
+    const versions = async (): Promise<string> => {
+      const list = JSON.parse(
+        await kubectl(['get', 'securityreports,clustersecurityreports,securitypolicies', '-A', '-o', 'json']),
+      ) as { items: KubeObject[] };
+      return list.items
+        .filter((o) => o.metadata?.name === policyName)
+        .map((o) => `${o.kind}/${o.metadata?.namespace ?? ''}=${o.metadata?.resourceVersion}`)
+        .sort()
+        .join(' ');
+    };
+    const before = await versions();
+    const writesBefore = await first.writes();
+    assert.match(before, /SecurityReport\//);
+    await sleep(REST_SECONDS * 1000);
+    assert.equal(await versions(), before);
+    assert.equal(await first.writes(), writesBefore);
+  });
+
+  it('fails over to a standby within the lease time, and the standby never writes while standing by', async () => {
+    second = new Operator(operatorConfig, `second-${id}`);
+    await second.controller.start();
+    await sleep(1500);
+    assert.equal(second.controller.isLeader(), false);
+    assert.equal(await second.writes(), 0);
+    const stoppedAt = Date.now();
+    await first.controller.stop();
+    await waitFor(
+      'the standby to lead',
+      async () => (second?.controller.isLeader() ? true : undefined),
+      10_000,
+    );
+    assert.ok(Date.now() - stoppedAt < 4000 + 1000, `took over after ${Date.now() - stoppedAt} ms`);
+    await kubectl(
+      ['create', '-n', ns, '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'after-failover' },
+        spec: { containers: [{ name: 'c', image: 'busybox' }] },
+      }),
+    );
+    await waitFor('the new leader to report', async () =>
+      has(await report(), 'workload.image-tag', 'after-failover') ? true : undefined,
+    );
+  });
+
+  it('converges to a fresh full evaluation after an API-server restart and an etcd restart', async function () {
+    if (cluster.local === undefined) this.skip(); // restarting components needs the local control plane
+    assert.ok(second);
+    await cluster.local.restartApiServer({ downtimeMs: 2000 });
+    await kubectl(
+      ['create', '-n', ns, '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'after-apiserver' },
+        spec: { containers: [{ name: 'c', image: 'busybox' }] },
+      }),
+    );
+    await waitFor(
+      'a change after the API-server restart',
+      async () => (has(await report(), 'workload.image-tag', 'after-apiserver') ? true : undefined),
+      60_000,
+    );
+    await cluster.local.restartEtcd({ downtimeMs: 2000 });
+    await kubectl(['delete', 'pod', 'after-failover', '-n', ns, '--grace-period=0', '--force']);
+    await waitFor(
+      'a change after the etcd restart',
+      async () => (has(await report(), 'workload.image-tag', 'after-failover') ? undefined : true),
+      60_000,
+    );
+
+    // Ground truth: evaluate a dump of the cluster with the same policy from scratch.
+    const dump = async (what: string, namespaced: boolean): Promise<KubeObject[]> =>
+      (
+        JSON.parse(await kubectl(['get', what, ...(namespaced ? ['-A'] : []), '-o', 'json'])) as {
+          items: KubeObject[];
+        }
+      ).items;
+    const inventory = new Inventory([
+      ...(await dump('namespaces', false)),
+      ...(await dump('pods', true)),
+      ...(await dump('serviceaccounts', true)),
+      ...(await dump('roles', true)),
+      ...(await dump('rolebindings', true)),
+      ...(await dump('networkpolicies', true)),
+      ...(await dump('clusterroles', false)),
+      ...(await dump('clusterrolebindings', false)),
+    ]);
+    const compiled = compilePolicy(
+      JSON.parse(await kubectl(['get', 'securitypolicy', policyName, '-o', 'json'])),
+      allChecks,
+    );
+    assert.ok(compiled.policy);
+    const fresh = evaluate(inventory, compiled.policy, { now: new Date() }).findings.filter(
+      (f) => f.resource.namespace === ns,
+    );
+    const expected = fresh
+      .map((f) => `${f.checkId} ${f.resource.kind}/${f.resource.name} x${f.count}`)
+      .sort();
+    let actual: string[] = [];
+    try {
+      await waitFor(
+        'the report to match a fresh evaluation',
+        async () => {
+          actual = ((await report())?.findings ?? [])
+            .map((f) => `${f.checkId} ${f.resource.kind}/${f.resource.name} x${f.count}`)
+            .sort();
+          return JSON.stringify(actual) === JSON.stringify(expected) ? true : undefined;
+        },
+        30_000,
+      );
+    } catch (error) {
+      assert.deepEqual(actual, expected, String(error));
+    }
+    assert.ok((await clusterReport()) !== undefined);
+  });
+});
