@@ -11,7 +11,7 @@ import type { NetworkIndex, Workload } from './network-index.js';
 import { namespaceRef } from './network-index.js';
 import { publicShare, rangesOf, subtractRanges } from './cidr.js';
 import type { CompiledNetworkPolicy, CompiledRule, Direction } from './network-policy.js';
-import { describePeer, isAllowAllRule, isValidPolicy, selectsAllPods } from './network-policy.js';
+import { describePeer, isValidPolicy, selectsAllPods } from './network-policy.js';
 
 // Enough names to find the pods; a namespace with hundreds of them still gives a short message.
 const MAX_LISTED = 5;
@@ -35,8 +35,9 @@ function listNames(names: readonly string[]): string {
 
 /**
  * A default deny for the direction: a policy in force that selects every pod of the
- * namespace (`podSelector: {}`) for it, and has no rule that lets everything through —
- * `ingress: [{}]` on an all-pods policy is the documented "allow all", not a deny.
+ * namespace (`podSelector: {}`) for it, and no such policy with a rule that lets
+ * everything through — `ingress: [{}]` on an all-pods policy is the documented "allow
+ * all", not a deny.
  */
 export function defaultDenyOutcome(
   index: NetworkIndex,
@@ -65,15 +66,34 @@ export function defaultDenyOutcome(
         `pods that no other policy selects ${exposure}`,
     );
   }
-  const denying = isolating.filter((p) => !p.rules[direction].some(isAllowAllRule));
-  if (denying.length === 0) {
-    return fail(
-      'AllowAllNotDeny',
-      `NetworkPolicy ${listNames(isolating.map((p) => p.name))} selects every pod for ${type} but has a rule ` +
-        'with no peers and no ports, which allows everything: the namespace has no default deny',
-    );
+  // Policies add up: one all-pods policy that opens everything undoes every deny beside it.
+  const peers = direction === 'ingress' ? 'source' : 'destination';
+  for (const policy of isolating) {
+    for (const rule of policy.rules[direction]) {
+      const everything = opensEverything(rule, policy.namespace);
+      if (everything === undefined) continue;
+      return fail(
+        'AllowAllNotDeny',
+        `NetworkPolicy "${policy.name}" selects every pod for ${type}, and its ${rule.path} allows every ${peers}` +
+          `${everything} on every port: the namespace has no default deny`,
+      );
+    }
   }
   return PASS;
+}
+
+/**
+ * Whether a rule lets every peer through on every port: no peers named, or an IP block of
+ * a whole address family without excepts (ipBlocks match pod addresses too). Returns how
+ * the peers are named (empty when not named at all), or undefined.
+ */
+function opensEverything(rule: CompiledRule, policyNamespace: string): string | undefined {
+  if (rule.ports !== 'all') return undefined;
+  if (rule.peers === 'all') return '';
+  const whole = rule.peers.find(
+    (peer) => peer.kind === 'ip-block' && peer.cidr.prefix === 0 && peer.except.length === 0,
+  );
+  return whole === undefined ? undefined : ` (${describePeer(whole, policyNamespace)})`;
 }
 
 export function defaultDenyResult(

@@ -51,8 +51,26 @@ const cases: readonly Case[] = [
         resource: shopRef,
         outcome: fail(
           'AllowAllNotDeny',
-          'NetworkPolicy "default-deny" selects every pod for Egress but has a rule with no peers and no ports, which ' +
-            'allows everything: the namespace has no default deny',
+          'NetworkPolicy "default-deny" selects every pod for Egress, and its spec.egress[0] allows every destination ' +
+            'on every port: the namespace has no default deny',
+        ),
+      },
+    ],
+  },
+  {
+    name: 'an all-pods policy with egress to 0.0.0.0/0 on every port',
+    objects: withPolicy({
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }],
+    }),
+    expected: [
+      {
+        resource: shopRef,
+        outcome: fail(
+          'AllowAllNotDeny',
+          'NetworkPolicy "default-deny" selects every pod for Egress, and its spec.egress[0] allows every destination ' +
+            '(0.0.0.0/0) on every port: the namespace has no default deny',
         ),
       },
     ],

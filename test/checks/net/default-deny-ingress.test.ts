@@ -78,11 +78,39 @@ const cases: readonly Case[] = [
         resource: shopRef,
         outcome: fail(
           'AllowAllNotDeny',
-          'NetworkPolicy "default-deny" selects every pod for Ingress but has a rule with no peers and no ports, which ' +
-            'allows everything: the namespace has no default deny',
+          'NetworkPolicy "default-deny" selects every pod for Ingress, and its spec.ingress[0] allows every source on ' +
+            'every port: the namespace has no default deny',
         ),
       },
     ],
+  },
+  {
+    name: 'a deny beside an all-pods allow-all policy: the union allows everything',
+    objects: [
+      ...compliant,
+      policyObject('shop', 'allow-all', {
+        podSelector: {},
+        ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }],
+      }),
+    ],
+    expected: [
+      {
+        resource: shopRef,
+        outcome: fail(
+          'AllowAllNotDeny',
+          'NetworkPolicy "allow-all" selects every pod for Ingress, and its spec.ingress[0] allows every source ' +
+            '(0.0.0.0/0) on every port: the namespace has no default deny',
+        ),
+      },
+    ],
+  },
+  {
+    name: 'an all-pods rule limited to some ports is still a deny elsewhere',
+    objects: [
+      ...compliant,
+      policyObject('shop', 'https', { podSelector: {}, ingress: [{ ports: [{ port: 443 }] }] }),
+    ],
+    expected: [{ resource: shopRef, outcome: PASS }],
   },
   {
     name: 'a default deny the API server would reject does not count',
