@@ -34,7 +34,8 @@ export {
   serviceAccountExists,
 } from './graph.js';
 export type { Grant, NonResourceQuery, Permissions, ResourceQuery, WhoCanEntry, WhoCanOptions } from './permissions.js';
-export { bindingsFor, grantsIn, permissionsOf, whoCan } from './permissions.js';
+export { bindingsFor, directGrants, grantsIn, isSystemComponent, permissionsOf, whoCan } from './permissions.js';
+export { serviceAccountUsage, serviceAccountUsageOf } from './usage.js';
 export type { PolicyRule } from './rules.js';
 export { describeRule, policyRuleOf, rulesCover, rulesOf } from './rules.js';
 export type { Identity, Subject, SubjectKind } from './subjects.js';

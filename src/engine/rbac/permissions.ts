@@ -13,7 +13,7 @@ import type { BindingNode, BindingRef, RbacGraph, RoleRef } from './graph.js';
 import type { PolicyRule } from './rules.js';
 import { ALL, ruleAllowsNonResource, ruleAllowsResource } from './rules.js';
 import type { Identity, Subject } from './subjects.js';
-import { compareSubjects, identityKeys, matchKey, subjectKey } from './subjects.js';
+import { compareSubjects, identityKeys, identityOf, isSystemSubject, matchKey, subjectKey } from './subjects.js';
 
 /** One rule granted to a subject through one binding. */
 export interface Grant {
@@ -128,6 +128,31 @@ export function grantsIn(permissions: Permissions, namespace: string): readonly 
   if (namespace === '') return permissions.cluster;
   const local = permissions.namespaces.get(namespace);
   return local === undefined ? permissions.cluster : [...permissions.cluster, ...local];
+}
+
+/**
+ * Whether a subject is a system component (subjects.ts): by name for users and groups; a
+ * ServiceAccount when some binding naming it follows the bootstrap policy's naming.
+ */
+export function isSystemComponent(graph: RbacGraph, subject: Subject): boolean {
+  if (subject.kind !== 'ServiceAccount') return isSystemSubject(subject, { name: '', roleName: '' });
+  if (subject.namespace !== 'kube-system') return false;
+  const key = matchKey(subject);
+  return bindingsFor(graph, identityOf(subject)).some(
+    ({ binding, subject: matched }) =>
+      matchKey(matched) === key && isSystemSubject(matched, { name: binding.ref.name, roleName: binding.roleRef.name }),
+  );
+}
+
+/** Grants through bindings that name the subject itself, not through its groups. */
+export function directGrants(graph: RbacGraph, subject: Subject): Grant[] {
+  const key = matchKey(subject);
+  const out: Grant[] = [];
+  for (const binding of [...(graph.clusterBindingsByKey.get(key) ?? []), ...(graph.allRoleBindingsByKey.get(key) ?? [])]) {
+    const matched = binding.subjects.find((b) => matchKey(b.subject) === key)?.subject;
+    if (matched !== undefined) out.push(...grantsOf(binding, matched));
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------
