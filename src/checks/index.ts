@@ -7,6 +7,7 @@ import type { Check } from '../engine/check.js';
 import { cpChecks } from './cp/index.js';
 import { netChecks } from './net/index.js';
 import { nsChecks } from './ns/index.js';
+import { pssChecks } from './pss/index.js';
 import { saChecks } from './sa/index.js';
 import { workloadChecks } from './workload/index.js';
 
@@ -14,6 +15,7 @@ export const allChecks: readonly Check[] = [
   ...cpChecks,
   ...netChecks,
   ...nsChecks,
+  ...pssChecks,
   ...saChecks,
   ...workloadChecks,
 ];
