@@ -43,6 +43,11 @@ export interface LeaderElectorOptions {
   readonly onStoppedLeading?: () => void;
   /** The observed holder changed ('' when the lease was released). */
   readonly onNewLeader?: (identity: string) => void;
+  /**
+   * Hand the Lease back on `stop()` (default true). Off, a stopped leader's Lease simply
+   * expires, as after a crash (client-go's ReleaseOnCancel).
+   */
+  readonly releaseOnStop?: boolean;
   /** An API failure while acquiring, renewing or releasing (conflicts with a rival are not failures). */
   readonly onError?: (error: unknown) => void;
 }
@@ -127,13 +132,14 @@ export class LeaderElector {
 
   /**
    * Stops campaigning; a leader lets its current attempt finish, then releases the Lease
-   * so the standby takes over at once. Stop writing before calling this.
+   * (unless `releaseOnStop` is false) so the standby takes over at once. Stop writing
+   * before calling this.
    */
   async stop(): Promise<void> {
     this.stopController.abort();
     await this.running;
     if (this.leading) {
-      await this.release();
+      if (this.options.releaseOnStop ?? true) await this.release();
       this.stepDown();
     }
   }

@@ -147,6 +147,23 @@ describe('LeaderElector', () => {
     await b.elector.stop();
   });
 
+  it('without release on stop, the standby waits for the Lease to expire', async () => {
+    const clock = new FakeClock();
+    const store = new LeaseStore();
+    const a = replica(clock, store, 'bulwark-a', { releaseOnStop: false });
+    const b = replica(clock, store, 'bulwark-b');
+    a.elector.start();
+    await settle();
+    b.elector.start();
+    await clock.advance(5_000);
+    await a.elector.stop();
+    assert.equal(store.spec()['holderIdentity'], 'bulwark-a', 'the Lease was left as it was');
+    assert.deepEqual(a.log, ['0.0s started', '5.0s stopped']);
+    await clock.advance(30_000);
+    assert.deepEqual(b.log, ['20.0s started'], 'last renewal seen at 4 s, 15 s lease, next try at 20 s');
+    await b.elector.stop();
+  });
+
   it('steps down when it cannot renew, before a standby may take over', async () => {
     const clock = new FakeClock();
     const store = new LeaseStore();
