@@ -71,6 +71,11 @@ export interface Workload {
   readonly labels: Labels;
   /** Container ports (regular and init containers), against which named ports resolve. */
   readonly ports: readonly ContainerPort[];
+  /**
+   * The pods share the node's network (`hostNetwork: true`). The API reference leaves
+   * NetworkPolicy for such pods undefined, and most plugins cannot apply it.
+   */
+  readonly hostNetwork: boolean;
   readonly members: readonly WorkloadMember[];
 }
 
@@ -240,6 +245,7 @@ export class NetworkIndex {
         namespace,
         labels: labelsOf({ metadata: representative.metadata }),
         ports: containerPortsOf(representative.holder),
+        hostNetwork: podSubjectOf(representative.holder)?.spec.hostNetwork === true,
         members: members.map((m) => memberOf(this, namespace, m)),
       });
     }

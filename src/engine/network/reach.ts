@@ -265,10 +265,11 @@ function directionReach(index: NetworkIndex, workload: Workload, direction: Dire
       isolated: false,
       policies: [],
       entries: [{ port: { kind: 'all' }, peers: [{ kind: 'any' }], rules: [] }],
-      notes: [],
+      notes: workload.hostNetwork ? [hostNetworkNote(workload)] : [],
     };
   }
   const notes: string[] = [];
+  if (workload.hostNetwork) notes.push(hostNetworkNote(workload));
   const drafts = new Map<string, EntryDraft>();
   for (const policy of selecting) {
     for (const rule of policy.rules[direction]) {
@@ -292,6 +293,13 @@ function directionReach(index: NetworkIndex, workload: Workload, direction: Dire
     .sort((a, b) => comparePorts(a.port, b.port))
     .map((d) => ({ port: d.port, peers: simplifyPeers(d.peers), rules: d.rules }));
   return { direction, isolated: true, policies: selecting.map((p) => p.ref), entries, notes };
+}
+
+function hostNetworkNote(workload: Workload): string {
+  return (
+    `${workload.ref.kind}/${workload.ref.name} uses the node's network (hostNetwork: true): NetworkPolicy is ` +
+    "undefined for such pods and most network plugins do not apply it: the node's firewall governs its traffic"
+  );
 }
 
 /** Who can reach the workload and where it may connect, per direction and port. */

@@ -195,6 +195,20 @@ describe('reach', () => {
     assert.equal(r.ingress.isolated, false);
   });
 
+  it('notes that policies may not apply to a hostNetwork workload', () => {
+    const pod = podObject('shop', 'node-agent', { app: 'agent' });
+    (pod['spec'] as { hostNetwork?: boolean }).hostNetwork = true;
+    const index = buildNetworkIndex(new Inventory([pod, policyObject('shop', 'deny', { podSelector: {} })]));
+    const found = findWorkload(index, 'shop', 'node-agent');
+    assert.ok(found !== undefined);
+    const r = reachOf(index, found);
+    const note =
+      "Pod/node-agent uses the node's network (hostNetwork: true): NetworkPolicy is undefined for such pods and " +
+      "most network plugins do not apply it: the node's firewall governs its traffic";
+    assert.deepEqual(r.ingress.notes, [note]);
+    assert.deepEqual(r.egress.notes, [note]);
+  });
+
   it('works for bare pods too', () => {
     const index = buildNetworkIndex(new Inventory([podObject('shop', 'debug', { run: 'debug' })]));
     const found = findWorkload(index, 'shop', 'debug');
