@@ -148,7 +148,9 @@ export class NetworkIndex {
 
   /** Whether the namespace's policies or workloads have been worked out yet (for benchmarks). */
   isCompiled(namespace: string): boolean {
-    return this.policyCache.has(namespace) || this.workloadCache.has(namespace);
+    return (
+      this.policyCache.has(namespace) || this.workloadCache.has(namespace) || this.holderCache.has(namespace)
+    );
   }
 
   /** Every NetworkPolicy of the namespace, invalid ones included (they carry diagnostics), by name. */
