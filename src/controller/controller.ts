@@ -29,7 +29,7 @@ import type { ReflectorEvent, ReflectorHandler } from './reflector.js';
 import { Reflector } from './reflector.js';
 import type { ReportBody } from './report-content.js';
 import { canonicalJson } from './report-content.js';
-import type { ReconcileOutcome } from './work-queue.js';
+import type { ReconcileOutcome, ReconcileResult } from './work-queue.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface ControllerOptions {
@@ -85,6 +85,8 @@ export class Controller {
   private server: HealthServer | undefined;
   private synced = false;
   private stopped = false;
+  /** Between onStartedLeading and onStoppedLeading (isLeader() also checks renewal freshness). */
+  private leading = false;
 
   constructor(private readonly options: ControllerOptions) {
     this.clock = options.clock ?? ((): Date => new Date());
@@ -202,6 +204,7 @@ export class Controller {
   }
 
   private onStartedLeading(): void {
+    this.leading = true;
     this.options.log.info('started leading', { identity: this.options.identity });
     this.options.metrics.leader.set(1);
     // A new leader trusts nothing a predecessor may have left half-done: one full pass.
@@ -212,6 +215,7 @@ export class Controller {
   }
 
   private onStoppedLeading(): void {
+    this.leading = false;
     this.options.log.warn('stopped leading; no further writes', { identity: this.options.identity });
     this.options.metrics.leader.set(0);
   }
@@ -222,9 +226,12 @@ export class Controller {
     this.options.metrics.queueDepth.set(this.queue.depth);
   }
 
-  private async reconcile(key: string, reconcileId: string): Promise<void> {
-    // Standbys keep their caches, not their hands, busy: only the leader writes.
-    if (!this.isLeader() || this.stopped) return;
+  private async reconcile(key: string, reconcileId: string): Promise<ReconcileResult> {
+    // Standbys keep their caches, not their hands, busy: only the leader writes. A standby
+    // drops the key (a new leader starts with a full pass); a leader whose last renewal is
+    // momentarily stale (a slow API server) must not write now, but must not lose the work.
+    if (this.stopped || !this.leading) return;
+    if (!this.isLeader()) return { requeueAfterMs: 500 };
     this.options.log.debug('reconcile', { key, reconcileId });
     await this.reconciler.reconcile(key);
   }

@@ -4,6 +4,7 @@
  * subresource, events.k8s.io Events, and field-manager look-ups for new findings. Every
  * write waits for the write limiter first, and is counted by result.
  */
+import { randomBytes } from 'node:crypto';
 import type { V1ManagedFieldsEntry } from '@kubernetes/client-node';
 import type { Inventory } from '../engine/inventory.js';
 import type { KubeObject } from '../engine/objects.js';
@@ -217,7 +218,8 @@ export class KubeReportApi implements ReportApi {
     const event: KubeObject = {
       apiVersion: 'events.k8s.io/v1',
       kind: 'Event',
-      metadata: { generateName: `${regarding.name}.`, namespace },
+      // Named as the API server names its own Events: the object, a dot, a unique suffix.
+      metadata: { name: `${regarding.name}.${randomBytes(8).toString('hex')}`, namespace },
       eventTime: now.toISOString().replace('Z', '000Z'),
       reportingController: this.options.controllerName,
       reportingInstance: this.options.instance,
