@@ -631,12 +631,15 @@ describe('control plane e2e', function () {
     });
 
     after(async function () {
-      // The CRDs stay (other suites use them); everything else goes.
+      // The CRDs stay (other suites use them); everything else goes, and is
+      // waited for: a later suite applying deploy/ into a still-terminating
+      // namespace would be refused.
       await getTestCluster().kubectl(
         [
           'delete',
           '--ignore-not-found',
-          '--wait=false',
+          '--wait=true',
+          '--timeout=90s',
           'namespace/bulwark-system',
           'clusterrole/bulwark',
           'clusterrolebinding/bulwark',
