@@ -518,8 +518,9 @@ describe('controller against the local control plane', function () {
       allChecks,
     );
     assert.ok(compiled.policy);
+    // Namespace-level findings are about the Namespace object, which has no namespace itself.
     const fresh = evaluate(inventory, compiled.policy, { now: new Date() }).findings.filter(
-      (f) => f.resource.namespace === ns,
+      (f) => f.resource.namespace === ns || (f.resource.kind === 'Namespace' && f.resource.name === ns),
     );
     const expected = fresh
       .map((f) => `${f.checkId} ${f.resource.kind}/${f.resource.name} x${f.count}`)
