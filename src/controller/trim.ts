@@ -30,6 +30,7 @@
  * Input is never modified; output shares unchanged sub-objects with it, which costs nothing
  * because the rest of the parsed page becomes garbage right after.
  */
+import { isLiteralCredential } from '../checks/workload/env-literal-secrets.js';
 import type { KubeObject } from '../engine/objects.js';
 import { isRecord } from '../engine/objects.js';
 
@@ -108,7 +109,11 @@ function trimEnvVar(entry: unknown): unknown {
   if (!isRecord(entry)) return entry;
   const out = copyFields(entry, ['name']);
   const value = entry['value'];
-  if (value !== undefined && value !== null) out['value'] = value === '' ? '' : REDACTED_ENV_VALUE;
+  // Values that cannot be credentials stay, so workload.env-literal-secrets judges a live pod
+  // exactly as it judges its manifest; anything else is redacted before it is cached.
+  if (value !== undefined && value !== null) {
+    out['value'] = typeof value === 'string' && !isLiteralCredential(value) ? value : REDACTED_ENV_VALUE;
+  }
   if (entry['valueFrom'] !== undefined) out['valueFrom'] = entry['valueFrom'];
   return out;
 }

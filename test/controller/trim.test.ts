@@ -15,7 +15,10 @@ import { readFileSync } from 'node:fs';
 import { REDACTED_ENV_VALUE, trimObject } from '../../src/controller/trim.js';
 
 function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -138,8 +141,12 @@ describe('trimObject on a realistic running pod', () => {
   it('never keeps an env value, whatever the container kind', () => {
     const pod = fixture('pod-running.json');
     const spec = pod['spec'] as Record<string, unknown>;
-    spec['initContainers'] = [{ name: 'migrate', image: 'migrate:1', env: [{ name: 'PGPASSWORD', value: 'init-secret-value' }] }];
-    spec['ephemeralContainers'] = [{ name: 'debug', image: 'busybox:1', env: [{ name: 'TOKEN', value: 'ephemeral-secret-value' }] }];
+    spec['initContainers'] = [
+      { name: 'migrate', image: 'migrate:1', env: [{ name: 'PGPASSWORD', value: 'init-secret-value' }] },
+    ];
+    spec['ephemeralContainers'] = [
+      { name: 'debug', image: 'busybox:1', env: [{ name: 'TOKEN', value: 'ephemeral-secret-value' }] },
+    ];
     const text = JSON.stringify(trimObject(pod));
     for (const secret of ['hunter2-prod-Zq8!', 'init-secret-value', 'ephemeral-secret-value', '"info"']) {
       assert.equal(text.includes(secret), false, `${secret} leaked into the cache`);
@@ -164,7 +171,11 @@ const cases: readonly Case[] = [
   { name: 'not an object', input: 'Pod', expected: undefined },
   { name: 'null', input: null, expected: undefined },
   { name: 'no metadata', input: { kind: 'Pod', spec: {} }, expected: undefined },
-  { name: 'metadata without a name', input: { kind: 'Pod', metadata: { namespace: 'ns' } }, expected: undefined },
+  {
+    name: 'metadata without a name',
+    input: { kind: 'Pod', metadata: { namespace: 'ns' } },
+    expected: undefined,
+  },
   { name: 'an empty name', input: { kind: 'Pod', metadata: { name: '' } }, expected: undefined },
   {
     name: 'metadata noise goes, last-applied-configuration included',
@@ -180,7 +191,16 @@ const cases: readonly Case[] = [
         selfLink: '/api/v1/namespaces/shop',
         labels: { 'pod-security.kubernetes.io/enforce': 'restricted', bad: 7 },
         annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"huge":true}', owner: 'team-a' },
-        managedFields: [{ manager: 'kubectl', operation: 'Apply', time: 't', fieldsType: 'FieldsV1', fieldsV1: { 'f:x': {} } }, 'junk'],
+        managedFields: [
+          {
+            manager: 'kubectl',
+            operation: 'Apply',
+            time: 't',
+            fieldsType: 'FieldsV1',
+            fieldsV1: { 'f:x': {} },
+          },
+          'junk',
+        ],
         ownerReferences: [{ apiVersion: 'v1', kind: 'X', name: 'y', uid: 'z', blockOwnerDeletion: true }, 3],
       },
       spec: { finalizers: ['kubernetes'] },
@@ -254,13 +274,21 @@ const cases: readonly Case[] = [
     input: {
       kind: 'NetworkPolicy',
       metadata: meta,
-      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] }] },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] }],
+      },
       status: {},
     },
     expected: {
       kind: 'NetworkPolicy',
       metadata: meta,
-      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] }] },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] }],
+      },
     },
   },
   {
@@ -289,7 +317,10 @@ const cases: readonly Case[] = [
         volumes: [
           { name: 'root', hostPath: { path: '/', type: 'Directory' } },
           { name: 'creds', secret: { secretName: 'db', items: [{ key: 'a', path: 'b' }], defaultMode: 256 } },
-          { name: 'scratch', ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'] } } } },
+          {
+            name: 'scratch',
+            ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'] } } },
+          },
           { name: 'nfs', nfs: { server: 'nfs.local', path: '/exports' } },
           'not-a-volume',
         ],
@@ -329,7 +360,10 @@ const cases: readonly Case[] = [
             image: 'registry.k8s.io/kube-apiserver:v1.36.3',
             command: ['kube-apiserver', '--anonymous-auth=false'],
             livenessProbe: { httpGet: { host: '127.0.0.1', path: '/livez', port: 6443 }, periodSeconds: 10 },
-            lifecycle: { preStop: { tcpSocket: { host: '10.0.0.1', port: 1 } }, postStart: { exec: { command: ['x'] } } },
+            lifecycle: {
+              preStop: { tcpSocket: { host: '10.0.0.1', port: 1 } },
+              postStart: { exec: { command: ['x'] } },
+            },
             stdin: true,
             terminationMessagePath: '/dev/termination-log',
           },
@@ -365,7 +399,11 @@ const cases: readonly Case[] = [
       kind: 'Pod',
       metadata: meta,
       spec: {
-        containers: ['oops', { name: 'a', env: 'FOO=bar' }, { name: 'b', env: [7, { name: 'N', value: 42 }] }],
+        containers: [
+          'oops',
+          { name: 'a', env: 'FOO=bar' },
+          { name: 'b', env: [7, { name: 'N', value: 42 }] },
+        ],
         initContainers: { not: 'a list' },
         securityContext: 'privileged',
       },
@@ -376,14 +414,20 @@ const cases: readonly Case[] = [
       metadata: meta,
       spec: {
         securityContext: 'privileged',
-        containers: ['oops', { name: 'a', env: 'FOO=bar' }, { name: 'b', env: [7, { name: 'N', value: REDACTED_ENV_VALUE }] }],
+        containers: [
+          'oops',
+          { name: 'a', env: 'FOO=bar' },
+          { name: 'b', env: [7, { name: 'N', value: REDACTED_ENV_VALUE }] },
+        ],
         initContainers: { not: 'a list' },
       },
     },
   },
   {
     name: 'a __proto__ key in data is dropped, not turned into a prototype',
-    input: JSON.parse('{"kind":"SecurityPolicy","metadata":{"name":"p"},"spec":{"__proto__":{"polluted":true},"ok":1}}'),
+    input: JSON.parse(
+      '{"kind":"SecurityPolicy","metadata":{"name":"p"},"spec":{"__proto__":{"polluted":true},"ok":1}}',
+    ),
     expected: { kind: 'SecurityPolicy', metadata: { name: 'p' }, spec: { ok: 1 } },
   },
 ];
@@ -396,4 +440,38 @@ describe('trimObject', () => {
       if (result !== undefined) assert.equal(Object.getPrototypeOf(result['spec'] ?? {}), Object.prototype);
     });
   }
+});
+
+describe('trim keeps env values that cannot be credentials', () => {
+  it('keeps empty values, $(VAR) references and flag words; redacts the rest', () => {
+    const pod = trimObject({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'x' },
+      spec: {
+        containers: [
+          {
+            name: 'c',
+            image: 'i',
+            env: [
+              { name: 'EMPTY', value: '' },
+              { name: 'DB_PASSWORD', value: '$(FROM_SECRET)' },
+              { name: 'TLS_ENABLED', value: 'true' },
+              { name: 'API_TOKEN', value: 's3cr3t-value' },
+            ],
+          },
+        ],
+      },
+    }) as { spec: { containers: { env: { name: string; value?: string }[] }[] } };
+    assert.deepEqual(
+      pod.spec.containers[0]?.env.map((e) => [e.name, e.value]),
+      [
+        ['EMPTY', ''],
+        ['DB_PASSWORD', '$(FROM_SECRET)'],
+        ['TLS_ENABLED', 'true'],
+        ['API_TOKEN', REDACTED_ENV_VALUE],
+      ],
+    );
+    assert.ok(!JSON.stringify(pod).includes('s3cr3t'));
+  });
 });

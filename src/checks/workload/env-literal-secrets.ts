@@ -72,7 +72,12 @@ function normalizeName(name: string): string {
   return name.toUpperCase().replace(/[-.]/g, '_');
 }
 
-function isLiteralCredential(value: string): boolean {
+/**
+ * Whether a literal value could hold a credential. The controller's cache keeps only values
+ * that cannot (empty, `$(VAR)` references, flag words) and redacts the rest, so this check
+ * gives the same verdict on a live pod as on its manifest.
+ */
+export function isLiteralCredential(value: string): boolean {
   const trimmed = value.trim();
   return trimmed !== '' && !ONLY_REFERENCES.test(trimmed) && !FLAG_VALUES.has(trimmed.toLowerCase());
 }
