@@ -82,8 +82,18 @@ function resolvePlain(text: string): unknown {
     }
     return text;
   }
+  if (c >= 0x30 && c <= 0x39) {
+    // Decimal integers short enough to be exact, as the core schema reads them (`017` is 17).
+    if (text.length <= 15 && DECIMAL.test(text)) return Number(text);
+    // A digit followed by letters no number has (`512Mi`, `100m`, `3h`) is a string.
+    if (NOT_A_NUMBER.test(text)) return text;
+  }
   return resolveWithJsYaml(text);
 }
+
+const DECIMAL = /^[0-9]+$/;
+// Core schema numbers use only the letters e/E (exponent), x/X, o/O (bases) and a–f (hex digits).
+const NOT_A_NUMBER = /[g-np-wyzG-NP-WYZ]/;
 
 /** Characters that may not start a plain scalar (YAML's c-indicator, minus the `-?:` cases handled by callers). */
 function isIndicator(c: number): boolean {

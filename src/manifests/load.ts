@@ -19,7 +19,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { basename, extname, join, relative, resolve, sep } from 'node:path';
+import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { KubeObject } from '../engine/objects.js';
 import { isRecord } from '../engine/objects.js';
@@ -321,9 +321,9 @@ interface FoundFile {
   readonly size: number;
 }
 
-function displayPath(path: string, cwd: string): string {
-  const rel = relative(cwd, path);
-  const shown = rel === '' ? basename(path) : rel.startsWith(`..${sep}`) || rel === '..' ? path : rel;
+/** Paths are shown as the user gave them: relative ones relative to the working directory, absolute ones absolute. */
+function displayPath(path: string, cwd: string, absolute: boolean): string {
+  const shown = absolute ? path : relative(cwd, path) || basename(path);
   return sep === '/' ? shown : shown.split(sep).join('/');
 }
 
@@ -332,12 +332,12 @@ async function findFiles(paths: readonly string[], cwd: string, collector: Colle
   const out: (FoundFile | 'stdin')[] = [];
   const seen = new Set<string>();
   let matched = 0;
-  const visitDir = async (dir: string, visitedDirs: Set<string>): Promise<void> => {
+  const visitDir = async (dir: string, visitedDirs: Set<string>, absolute: boolean): Promise<void> => {
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (error) {
-      collector.error(displayPath(dir, cwd), `cannot read directory: ${errorText(error)}`);
+      collector.error(displayPath(dir, cwd, absolute), `cannot read directory: ${errorText(error)}`);
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -358,19 +358,19 @@ async function findFiles(paths: readonly string[], cwd: string, collector: Colle
       if (isDir) {
         const real = await realpath(full).catch(() => full);
         if (visitedDirs.has(real)) continue; // a link back up the tree
-        await visitDir(full, new Set([...visitedDirs, real]));
+        await visitDir(full, new Set([...visitedDirs, real]), absolute);
       } else if (isFile && MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
         matched++;
-        await addFile(full);
+        await addFile(full, absolute);
       }
     }
   };
-  const addFile = async (path: string): Promise<void> => {
+  const addFile = async (path: string, absolute: boolean): Promise<void> => {
     const real = await realpath(path).catch(() => path);
     if (seen.has(real)) return;
     seen.add(real);
     const info = await stat(path);
-    out.push({ path, display: displayPath(path, cwd), size: info.size });
+    out.push({ path, display: displayPath(path, cwd, absolute), size: info.size });
   };
   for (const arg of paths) {
     if (arg === '-') {
@@ -389,10 +389,10 @@ async function findFiles(paths: readonly string[], cwd: string, collector: Colle
     if (info.isDirectory()) {
       const before = matched;
       const real = await realpath(path).catch(() => path);
-      await visitDir(path, new Set([real]));
+      await visitDir(path, new Set([real]), isAbsolute(arg));
       if (matched === before) collector.warn(arg, 'no *.yaml, *.yml or *.json files found');
     } else {
-      await addFile(path);
+      await addFile(path, isAbsolute(arg));
     }
   }
   return out;

@@ -152,6 +152,20 @@ describe('fast YAML path', () => {
     );
   });
 
+  it('reads plain scalars as js-yaml does: numbers, quantities, words (property)', () => {
+    const scalar = fc.oneof(
+      fc.stringMatching(/^[-+.0-9][0-9a-zA-Z.+_:-]{0,8}$/),
+      fc.stringMatching(/^[0-9]{1,20}$/),
+      fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9]{0,5}$/),
+    );
+    fc.assert(
+      fc.property(scalar, (text) => {
+        assertAgrees(`k: ${text}\n${text}: v\nl: [${text}]\n`);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('never answers where js-yaml fails, on mutated manifests (property)', () => {
     const edit = fc.record({
       at: fc.nat({ max: Math.max(POD.length, CONFIG.length) }),
