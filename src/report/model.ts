@@ -63,6 +63,11 @@ export interface ScanReport {
   };
   /** Sorted by ID. */
   readonly rules: readonly ReportRule[];
+  /**
+   * Where to point a finding that has no location of its own (a resource the manifests only
+   * reference): SARIF consumers such as GitHub accept only results with a location.
+   */
+  readonly defaultLocation?: ReportLocation;
 }
 
 export interface ReportInput {
@@ -75,6 +80,7 @@ export interface ReportInput {
   readonly diagnostics: readonly Diagnostic[];
   readonly rules: readonly ReportRule[];
   readonly locate?: (finding: Finding) => ReportLocation | undefined;
+  readonly defaultLocation?: ReportLocation;
 }
 
 export function emptyCounts(): SeverityCounts {
@@ -138,6 +144,7 @@ export function buildReport(input: ReportInput): ScanReport {
       inputErrors: input.diagnostics.filter((d) => d.severity === 'error').length,
     },
     rules: [...input.rules].sort((a, b) => (a.check.id < b.check.id ? -1 : a.check.id > b.check.id ? 1 : 0)),
+    ...(input.defaultLocation !== undefined ? { defaultLocation: input.defaultLocation } : {}),
   };
 }
 

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Finding, Severity } from '../engine/types.js';
 import { isActive } from '../engine/types.js';
-import type { ReportFinding, ReportRule, ScanReport } from './model.js';
+import type { ReportFinding, ReportLocation, ReportRule, ScanReport } from './model.js';
 import { diagnosticLocation, resourceName } from './model.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -63,16 +63,26 @@ export function findingFingerprint(finding: Finding): string {
     .slice(0, 32);
 }
 
-function artifactUri(file: string): string {
+/**
+ * A file as a SARIF artifact location: relative paths against the source root (GitHub
+ * resolves them against the repository), absolute ones as file:// URIs.
+ */
+function artifactLocation(file: string): Record<string, string> {
   // SARIF URIs are URI references: escape what a path may hold but a URI may not.
-  return file
+  const encoded = file
     .split('/')
     .map((segment) => encodeURIComponent(segment))
     .join('/');
+  return file.startsWith('/') ? { uri: `file://${encoded}` } : { uri: encoded, uriBaseId: '%SRCROOT%' };
 }
 
-function resultDocument(entry: ReportFinding, ruleIndex: number): Record<string, unknown> {
-  const { finding, location } = entry;
+function physicalLocation(location: ReportLocation): Record<string, unknown> {
+  return { artifactLocation: artifactLocation(location.file), region: { startLine: location.line } };
+}
+
+function resultDocument(entry: ReportFinding, ruleIndex: number, fallback: ReportLocation | undefined): Record<string, unknown> {
+  const { finding } = entry;
+  const location = entry.location ?? fallback;
   const scope = finding.resource.namespace !== undefined ? ` in namespace ${finding.resource.namespace}` : '';
   const prefix = finding.status === 'error' ? 'could not check: ' : '';
   const text = `${resourceName(finding)}${scope}: ${prefix}${finding.message}`;
@@ -83,14 +93,7 @@ function resultDocument(entry: ReportFinding, ruleIndex: number): Record<string,
     message: { text },
     locations: [
       {
-        ...(location !== undefined
-          ? {
-              physicalLocation: {
-                artifactLocation: { uri: artifactUri(location.file), uriBaseId: '%SRCROOT%' },
-                region: { startLine: location.line },
-              },
-            }
-          : {}),
+        ...(location !== undefined ? { physicalLocation: physicalLocation(location) } : {}),
         logicalLocations: [
           {
             name: resourceName(finding),
@@ -125,18 +128,7 @@ export function sarifDocument(report: ScanReport): Record<string, unknown> {
     return {
       level: d.severity === 'error' ? 'error' : 'warning',
       message: { text: `${d.path}: ${d.message}` },
-      ...(where !== undefined
-        ? {
-            locations: [
-              {
-                physicalLocation: {
-                  artifactLocation: { uri: artifactUri(where.file), uriBaseId: '%SRCROOT%' },
-                  region: { startLine: where.line },
-                },
-              },
-            ],
-          }
-        : {}),
+      ...(where !== undefined ? { locations: [{ physicalLocation: physicalLocation(where) }] } : {}),
     };
   });
   return {
@@ -162,7 +154,7 @@ export function sarifDocument(report: ScanReport): Record<string, unknown> {
             toolExecutionNotifications: notifications,
           },
         ],
-        results: report.findings.map((entry) => resultDocument(entry, ruleIndex.get(entry.finding.checkId) ?? -1)),
+        results: report.findings.map((entry) => resultDocument(entry, ruleIndex.get(entry.finding.checkId) ?? -1, report.defaultLocation)),
       },
     ],
   };

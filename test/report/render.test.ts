@@ -42,7 +42,7 @@ describe('report model', () => {
     const report = sampleReport();
     assert.deepEqual(
       (['critical', 'high', 'medium', 'low'] as const).map((s) => countAtOrAbove(report, s)),
-      [1, 2, 4, 5],
+      [1, 3, 5, 6],
     );
   });
 
@@ -54,12 +54,12 @@ describe('report model', () => {
         ['quiet', 100, { critical: 0, high: 0, medium: 0, low: 0 }, 0],
         ['shop', 47, { critical: 1, high: 0, medium: 2, low: 0 }, 1],
         ['tools', 100, { critical: 0, high: 0, medium: 0, low: 1 }, 0],
-        ['', 75, { critical: 0, high: 1, medium: 0, low: 0 }, 0],
+        ['', 60, { critical: 0, high: 2, medium: 0, low: 0 }, 0],
       ],
     );
     assert.deepEqual(report.summary, {
-      score: 66,
-      counts: { critical: 1, high: 1, medium: 2, low: 1 },
+      score: 63,
+      counts: { critical: 1, high: 2, medium: 2, low: 1 },
       waived: 1,
       undecided: 1,
       inputErrors: 1,

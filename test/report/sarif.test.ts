@@ -31,8 +31,10 @@ function message(value: unknown, path: string): void {
 function physicalLocation(value: unknown, path: string): void {
   const physical = object(value, path);
   const uri = string(object(physical['artifactLocation'], `${path}.artifactLocation`)['uri'], `${path}.artifactLocation.uri`);
-  // GitHub resolves relative URIs against the repository root; absolute paths or backslashes never match a file.
-  assert.ok(!uri.startsWith('/') && !uri.includes('\\') && !/^[a-z]+:/i.test(uri), `${path}: uri "${uri}" must be relative`);
+  // GitHub resolves relative URIs against the repository root; a bare absolute path or a backslash never matches a file.
+  const relativeUri = !uri.startsWith('/') && !uri.includes('\\') && !/^[a-z]+:/i.test(uri);
+  assert.ok(relativeUri || uri.startsWith('file:///'), `${path}: uri "${uri}" must be relative or a file:// URI`);
+  if (relativeUri) assert.equal(object(physical['artifactLocation'], path)['uriBaseId'], '%SRCROOT%');
   const region = object(physical['region'], `${path}.region`);
   assert.ok(Number.isInteger(region['startLine']) && (region['startLine'] as number) >= 1, `${path}.region.startLine must be a positive integer`);
 }
@@ -110,6 +112,15 @@ describe('SARIF output', () => {
       validateSarif(renderSarif(c.report()));
     });
   }
+
+  it('points findings without a location of their own at the default location', () => {
+    const log = JSON.parse(renderSarif(sampleReport())) as {
+      runs: { results: { message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[];
+    };
+    const result = log.runs[0]?.results.find((r) => r.message.text.startsWith('ClusterRole/aggregated'));
+    assert.deepEqual(result?.locations[0]?.physicalLocation.artifactLocation.uri, 'apps/shop.yaml');
+    assert.deepEqual(result?.locations[0]?.physicalLocation.region.startLine, 1);
+  });
 
   it('marks waived findings as accepted suppressions, and only those', () => {
     const log = JSON.parse(renderSarif(sampleReport())) as { runs: { results: { ruleId: string; message: { text: string }; suppressions?: unknown[] }[] }[] };

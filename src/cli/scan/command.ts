@@ -222,6 +222,7 @@ export async function run(args: readonly string[], io: CliIo, deps: CliDeps): Pr
     diagnostics,
     rules: policy.checks.map((enabled) => ({ check: enabled.check, severity: enabled.severity })),
     locate: createLocator(loaded),
+    ...(loaded.objects[0] !== undefined ? { defaultLocation: { file: loaded.objects[0].source.file, line: 1 } } : {}),
   });
 
   printDiagnostics(io, diagnostics);
