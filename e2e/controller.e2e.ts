@@ -135,11 +135,23 @@ describe('controller against the local control plane', function () {
 
   const kubectl = (args: string[], input?: string): Promise<string> =>
     cluster.kubectl(args, input === undefined ? {} : { input }).then((r) => r.stdout);
+  // Read through the API directly: a kubectl process per poll would add its own start-up
+  // time to every latency measured here.
   const report = async (namespace = ns, name = policyName): Promise<Report | undefined> => {
-    const r = await cluster.kubectl(['get', 'securityreport', name, '-n', namespace, '-o', 'json'], {
-      check: false,
-    });
-    return r.code === 0 ? (JSON.parse(r.stdout) as Report) : undefined;
+    try {
+      const api = cluster.kubeConfig().makeApiClient(CustomObjectsApi);
+      const group = 'bulwark.dev';
+      return (await api.getNamespacedCustomObject({
+        group,
+        version: 'v1alpha1',
+        namespace,
+        plural: 'securityreports',
+        name,
+      })) as Report;
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 404) return undefined;
+      throw error;
+    }
   };
   const clusterReport = async (): Promise<Report | undefined> => {
     const r = await cluster.kubectl(['get', 'clustersecurityreport', policyName, '-o', 'json'], {

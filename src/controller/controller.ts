@@ -62,7 +62,8 @@ function withoutManagedFields(object: unknown): KubeObject | undefined {
   if (object === null || typeof object !== 'object') return undefined;
   const obj = object as KubeObject;
   if (obj.metadata === undefined) return obj;
-  const { managedFields: _managedFields, ...metadata } = obj.metadata;
+  const metadata = { ...obj.metadata };
+  delete metadata.managedFields;
   return { ...obj, metadata };
 }
 
