@@ -34,9 +34,27 @@ export interface Command {
 
 /** Every command, in the order `bulwark --help` lists them. */
 export const COMMANDS: readonly Command[] = [
-  { name: 'scan', summary: 'scan manifests (files, folders, - for stdin) against a policy', load: () => import('./scan/command.js') },
+  {
+    name: 'scan',
+    summary: 'scan manifests (files, folders, - for stdin) against a policy',
+    load: () => import('./scan/command.js'),
+  },
   { name: 'checks', summary: 'list the check catalogue', load: () => import('./checks/command.js') },
-  { name: 'explain', summary: 'show one check in full (also a profile, or cel)', load: () => import('./explain/command.js') },
+  {
+    name: 'explain',
+    summary: 'show one check in full (also a profile, or cel)',
+    load: () => import('./explain/command.js'),
+  },
+  {
+    name: 'run',
+    summary: 'run the controller (what the container starts)',
+    load: () => import('./run/command.js'),
+  },
+  {
+    name: 'demo',
+    summary: 'run the operator on a local control plane against the built-in example',
+    load: () => import('./demo/command.js'),
+  },
 ];
 
 /** The version in package.json, found by walking up from this module (src/cli under tsx, dist/src/cli when built). */
@@ -44,7 +62,10 @@ export function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let depth = 0; depth < 5; depth++) {
     try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: unknown;
+        version?: unknown;
+      };
       if (pkg.name === 'bulwark' && typeof pkg.version === 'string') return pkg.version;
     } catch {
       // not here; keep walking up
@@ -60,7 +81,10 @@ export const defaultDeps: CliDeps = {
 };
 
 function globalUsage(): string {
-  const entries = [...COMMANDS.map((c) => [c.name, c.summary] as const), ['help [command]', 'show help for a command'] as const];
+  const entries = [
+    ...COMMANDS.map((c) => [c.name, c.summary] as const),
+    ['help [command]', 'show help for a command'] as const,
+  ];
   const width = Math.max(...entries.map(([name]) => name.length));
   return `Usage: bulwark <command> [options]
 
@@ -78,7 +102,11 @@ Run 'bulwark <command> --help' for a command's options.
 }
 
 /** Runs the CLI; resolves to the exit code. Never rejects: an unexpected error is reported and exits 2. */
-export async function main(argv: readonly string[], io: CliIo = processIo(), deps: CliDeps = defaultDeps): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CliIo = processIo(),
+  deps: CliDeps = defaultDeps,
+): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help') {
     io.stdout.write(globalUsage());
@@ -94,14 +122,24 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), dep
     if (topic === undefined) io.stdout.write(globalUsage());
     else if (command !== undefined) io.stdout.write((await command.load()).usage);
     else {
-      io.stderr.write(`bulwark: unknown command "${topic}"${suggest(topic, COMMANDS.map((c) => c.name))}\n`);
+      io.stderr.write(
+        `bulwark: unknown command "${topic}"${suggest(
+          topic,
+          COMMANDS.map((c) => c.name),
+        )}\n`,
+      );
       return EXIT_ERROR;
     }
     return EXIT_OK;
   }
   const command = COMMANDS.find((c) => c.name === first);
   if (command === undefined) {
-    io.stderr.write(`bulwark: unknown command "${first}"${suggest(first, COMMANDS.map((c) => c.name))}\nRun 'bulwark --help' for the commands.\n`);
+    io.stderr.write(
+      `bulwark: unknown command "${first}"${suggest(
+        first,
+        COMMANDS.map((c) => c.name),
+      )}\nRun 'bulwark --help' for the commands.\n`,
+    );
     return EXIT_ERROR;
   }
   try {
@@ -109,7 +147,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), dep
     return await module.run(rest, io, deps);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`bulwark ${command.name}: ${error.message}\nRun 'bulwark ${command.name} --help' for usage.\n`);
+      io.stderr.write(
+        `bulwark ${command.name}: ${error.message}\nRun 'bulwark ${command.name} --help' for usage.\n`,
+      );
       return EXIT_ERROR;
     }
     // A bug, not the user's doing: say so with the stack, and fail like an input error.

@@ -21,8 +21,8 @@ import { createMetrics } from '../../metrics/metrics.js';
 const run = promisify(execFile);
 
 export interface DemoIo {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
 }
 
 /** The package root (where crds/, deploy/ and examples/ are), from src/ or dist/src/. */
@@ -93,7 +93,7 @@ export async function demoCommand(argv: readonly string[], io: DemoIo): Promise<
         onApiError: (verb, code) => metrics.apiErrors.inc({ verb, code }),
       }),
       metrics,
-      log: createLogger('warn', io.stderr),
+      log: createLogger('warn', process.stderr),
       metricsHost: '127.0.0.1',
       metricsPort: 0,
       leaderElect: true,
