@@ -8,6 +8,7 @@ import { cpChecks } from './cp/index.js';
 import { netChecks } from './net/index.js';
 import { nsChecks } from './ns/index.js';
 import { pssChecks } from './pss/index.js';
+import { rbacChecks } from './rbac/index.js';
 import { saChecks } from './sa/index.js';
 import { workloadChecks } from './workload/index.js';
 
@@ -16,6 +17,7 @@ export const allChecks: readonly Check[] = [
   ...netChecks,
   ...nsChecks,
   ...pssChecks,
+  ...rbacChecks,
   ...saChecks,
   ...workloadChecks,
 ];
