@@ -138,9 +138,13 @@ async function fromCluster(kubeconfig: string, io: CliIo): Promise<LoadedObjects
 export function closeMatches(index: NetworkIndex, namespace: string, wanted: string): string[] {
   const bare = wanted.includes('/') ? wanted.slice(wanted.indexOf('/') + 1) : wanted;
   const names = index.workloads(namespace).map((w) => `${w.ref.kind}/${w.ref.name}`);
+  const nameOf = (full: string): string => full.slice(full.indexOf('/') + 1);
+  // The right name under another kind is the likeliest mistake; say only that when it is.
+  const sameName = names.filter((full) => nameOf(full) === bare);
+  if (sameName.length > 0) return sameName;
   const close = names.filter((full) => {
-    const name = full.slice(full.indexOf('/') + 1);
-    return name === bare || name.includes(bare) || bare.includes(name) || suggest(bare, [name]) !== '';
+    const name = nameOf(full);
+    return name.includes(bare) || bare.includes(name) || suggest(bare, [name]) !== '';
   });
   return close.length > 0 ? close : names;
 }
