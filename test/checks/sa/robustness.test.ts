@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { saChecks } from '../../../src/checks/sa/index.js';
-import type { ObjectCheck } from '../../../src/engine/check.js';
+import type { CheckOutcome } from '../../../src/engine/types.js';
 import type { KubeObject } from '../../../src/engine/objects.js';
-import { runObjectCheck } from '../../support/check-harness.js';
+import { runClusterCheck, runObjectCheck } from '../../support/check-harness.js';
 
 const object = fc.record(
   {
@@ -28,12 +28,21 @@ describe('sa checks on arbitrary input', () => {
     it(`${check.id} never throws`, () => {
       fc.assert(
         fc.property(object, fc.array(object, { maxLength: 3 }), (subject, others) => {
-          const outcome = runObjectCheck(check as ObjectCheck, subject as KubeObject, {
-            objects: others as KubeObject[],
-          });
-          assert.ok(['pass', 'fail', 'skip', 'error'].includes(outcome.status));
-          if (outcome.status === 'fail' || outcome.status === 'error')
-            assert.equal(typeof outcome.message, 'string');
+          const objects = others as KubeObject[];
+          // Object checks judge the subject; cluster checks (sa.privileged-unused) judge it among the others.
+          const outcomes: CheckOutcome[] =
+            check.scope === 'object'
+              ? [runObjectCheck(check, subject as KubeObject, { objects })]
+              : check.scope === 'cluster'
+                ? runClusterCheck(check, { objects: [subject as KubeObject, ...objects] }).map(
+                    (r) => r.outcome,
+                  )
+                : assert.fail(`unexpected scope ${check.scope}`);
+          for (const outcome of outcomes) {
+            assert.ok(['pass', 'fail', 'skip', 'error'].includes(outcome.status));
+            if (outcome.status === 'fail' || outcome.status === 'error')
+              assert.equal(typeof outcome.message, 'string');
+          }
         }),
         { numRuns: 300 },
       );
