@@ -53,6 +53,8 @@ export interface ControllerOptions {
   readonly leaseDurationMs?: number;
   readonly renewDeadlineMs?: number;
   readonly retryPeriodMs?: number;
+  /** Called with each event-to-report latency as it is observed (benchmarks read exact values). */
+  readonly onEventToReport?: (seconds: number) => void;
 }
 
 const REPORT_RESOURCES = [RESOURCES.securityReports, RESOURCES.clusterSecurityReports];
@@ -252,7 +254,9 @@ export class Controller {
     }
     const since = this.eventTimes.get(outcome.key);
     if (since !== undefined && !this.queue.has(outcome.key)) {
-      metrics.eventToReport.observe((performance.now() - since) / 1000);
+      const seconds = (performance.now() - since) / 1000;
+      metrics.eventToReport.observe(seconds);
+      this.options.onEventToReport?.(seconds);
       this.eventTimes.delete(outcome.key);
     }
     if (outcome.key === ROLLUP_KEY) this.scheduleExceptionExpiry();

@@ -1,0 +1,300 @@
+/**
+ * `npm run bench:controller`: the controller against the real local control plane.
+ * Loads a cluster of BENCH_NAMESPACES × BENCH_PODS pods (default 50 × 40 = 2,000, with a
+ * ServiceAccount, Role, RoleBinding and NetworkPolicy per namespace), then measures:
+ *  - cold start: caches synced and every namespace report written;
+ *  - memory: heap and RSS growth of this process for the controller's caches and state,
+ *    per watched object (after a forced GC; run under --expose-gc);
+ *  - event-to-report latency at BENCH_RATE changes a second (default 20) for
+ *    BENCH_SECONDS (default 30): each change flips a pod's image between a pinned tag and
+ *    :latest, so every change also changes a finding and its report is rewritten;
+ *  - writes at rest: report writes over 20 s with nothing changing (must be 0).
+ * The latency is the controller's own bulwark_event_to_report_seconds, read per event.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cpus, loadavg } from 'node:os';
+import { Controller } from '../src/controller/controller.js';
+import type { KubeClient as KubeClientType, ResourceDescriptor } from '../src/controller/kube-client.js';
+import { KubeClient, loadKubeConfig, RESOURCES } from '../src/controller/kube-client.js';
+import type { KubeObject } from '../src/engine/objects.js';
+import { startLocalCluster } from '../src/localcluster/index.js';
+import { createLogger } from '../src/logging/logger.js';
+import { createMetrics } from '../src/metrics/metrics.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const run = promisify(execFile);
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const NAMESPACES = Number(process.env['BENCH_NAMESPACES'] ?? 50);
+const PODS = Number(process.env['BENCH_PODS'] ?? 40);
+const RATE = Number(process.env['BENCH_RATE'] ?? 20);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 30);
+
+async function pool<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+}
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+async function create(
+  client: KubeClientType,
+  resource: ResourceDescriptor,
+  object: KubeObject,
+): Promise<void> {
+  await client.create(
+    resource,
+    object,
+    object.metadata?.namespace ? { namespace: object.metadata.namespace } : {},
+  );
+}
+
+async function main(): Promise<void> {
+  const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+  log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  const cluster = await startLocalCluster({ log });
+  try {
+    const kubectl = cluster.binaries.kubectl ?? 'kubectl';
+    await run(kubectl, [
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+      'apply',
+      '--server-side',
+      '-k',
+      join(ROOT, 'crds'),
+    ]);
+    await run(kubectl, [
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+      'wait',
+      '--for=condition=Established',
+      'crd',
+      '-l',
+      'app.kubernetes.io/part-of=bulwark',
+    ]);
+    const admin = new KubeClient(loadKubeConfig(cluster.kubeconfigPath));
+    const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-${i}`);
+    const started = Date.now();
+    await pool(namespaces, 16, (ns) =>
+      create(admin, RESOURCES.namespaces, {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: ns, labels: { bench: 'true' } },
+      }),
+    );
+    for (const ns of namespaces) {
+      for (;;) {
+        try {
+          await admin.get(RESOURCES.serviceAccounts, 'default', { namespace: ns });
+          break;
+        } catch {
+          await sleep(100);
+        }
+      }
+    }
+    const objects: [ResourceDescriptor, KubeObject][] = [];
+    for (const ns of namespaces) {
+      objects.push([
+        RESOURCES.serviceAccounts,
+        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'app', namespace: ns } },
+      ]);
+      objects.push([
+        RESOURCES.roles,
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'Role',
+          metadata: { name: 'app', namespace: ns },
+          rules: [{ apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['get', 'list'] }],
+        },
+      ]);
+      objects.push([
+        RESOURCES.roleBindings,
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'RoleBinding',
+          metadata: { name: 'app', namespace: ns },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'app' },
+          subjects: [{ kind: 'ServiceAccount', name: 'app', namespace: ns }],
+        },
+      ]);
+      objects.push([
+        RESOURCES.networkPolicies,
+        {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: 'web', namespace: ns },
+          spec: { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ podSelector: {} }] }] },
+        },
+      ]);
+      for (let p = 0; p < PODS; p++) {
+        objects.push([
+          RESOURCES.pods,
+          {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: { name: `pod-${p}`, namespace: ns, labels: { app: p % 2 === 0 ? 'web' : 'worker' } },
+            spec: {
+              serviceAccountName: 'app',
+              containers: [
+                {
+                  name: 'app',
+                  image: 'registry.example.com/app:1.0',
+                  ports: [{ containerPort: 8080 }],
+                  resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+                },
+                { name: 'sidecar', image: 'registry.example.com/proxy:2.1' },
+              ],
+            },
+          },
+        ]);
+      }
+    }
+    await pool(objects, 32, ([resource, object]) => create(admin, resource, object));
+    log(
+      `loaded ${objects.length + namespaces.length} objects in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    await create(admin, RESOURCES.securityPolicies, {
+      apiVersion: 'bulwark.dev/v1alpha1',
+      kind: 'SecurityPolicy',
+      metadata: { name: 'bench' },
+      spec: { namespaceSelector: { matchLabels: { bench: 'true' } } },
+    });
+
+    gc();
+    const before = process.memoryUsage();
+    const metrics = createMetrics({ defaultMetrics: false });
+    const latencies: number[] = [];
+    let collecting = false;
+    const controller = new Controller({
+      client: new KubeClient(loadKubeConfig(cluster.kubeconfigPath)),
+      metrics,
+      log: createLogger('error'),
+      metricsHost: '127.0.0.1',
+      metricsPort: 0,
+      leaderElect: false,
+      leaseNamespace: 'default',
+      leaseName: 'bench',
+      identity: 'bench',
+      resyncSeconds: 3600,
+      debounceMs: 200,
+      writeQps: 10,
+      writeBurst: 20,
+      workers: 2,
+      maxReportBytes: 256 * 1024,
+      onEventToReport: (seconds) => {
+        if (collecting) latencies.push(seconds);
+      },
+    });
+    const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
+    await controller.start();
+    const synced = (Date.now() - t0) / 1000;
+    const writes = async (): Promise<number> =>
+      (
+        (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'bulwark_report_writes_total')
+          ?.values ?? []
+      ).reduce((s, v) => s + v.value, 0);
+    // Converged: one report per namespace, and no write for 3 s.
+    let last = -1;
+    let quietSince = Date.now();
+    for (;;) {
+      const reports = (await admin.list(RESOURCES.securityReports, { limit: 500 })).items.length;
+      const w = await writes();
+      if (w !== last) {
+        last = w;
+        quietSince = Date.now();
+      } else if (reports >= NAMESPACES && Date.now() - quietSince > 3000) break;
+      await sleep(250);
+    }
+    const converged = (Date.now() - t0 - 3000) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    gc();
+    const after = process.memoryUsage();
+    const watched = controller.inventory.size;
+
+    log(`measuring ${RATE} changes/s for ${SECONDS} s`);
+    collecting = true;
+    const pods = objects.filter(([r]) => r === RESOURCES.pods).map(([, o]) => o);
+    const changes = RATE * SECONDS;
+    const flips = new Map<string, boolean>();
+    const changeStart = Date.now();
+    for (let i = 0; i < changes; i++) {
+      const pod = pods[(i * 7919) % pods.length] as KubeObject;
+      const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+      const latest = !(flips.get(key) ?? false);
+      flips.set(key, latest);
+      void admin
+        .patch(
+          RESOURCES.pods,
+          pod.metadata?.name ?? '',
+          {
+            spec: {
+              containers: [
+                {
+                  name: 'app',
+                  image: latest ? 'registry.example.com/app:latest' : 'registry.example.com/app:1.0',
+                },
+              ],
+            },
+          },
+          'strategic',
+          { namespace: pod.metadata?.namespace ?? '' },
+        )
+        .catch((error: unknown) => log(`patch failed: ${String(error)}`));
+      await sleep(Math.max(0, changeStart + ((i + 1) * 1000) / RATE - Date.now()));
+    }
+    await sleep(5000);
+    collecting = false;
+    const restWrites = await writes();
+    await sleep(20_000);
+    const atRest = (await writes()) - restWrites;
+    await controller.stop();
+
+    const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`;
+    console.log(
+      `\nController benchmark (${cpus().length} cores, ${cpus()[0]?.model ?? ''}; load ${loadavg()[0]?.toFixed(1)})`,
+    );
+    console.log(
+      `  watched objects            ${watched} (${NAMESPACES} namespaces × ${PODS} pods + RBAC, NetworkPolicies, bootstrap roles)`,
+    );
+    console.log(`  caches synced              ${synced.toFixed(1)} s`);
+    console.log(
+      `  converged (all reports)    ${converged.toFixed(1)} s; CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`,
+    );
+    console.log(
+      `  heap growth                ${mb(after.heapUsed - before.heapUsed)} (${((after.heapUsed - before.heapUsed) / watched / 1024).toFixed(1)} KB per watched object)`,
+    );
+    console.log(
+      `  RSS                        ${mb(after.rss)} (this process, including the benchmark itself)`,
+    );
+    console.log(
+      `  event→report latency       p50 ${(quantile(latencies, 0.5) * 1000).toFixed(0)} ms, p99 ${(quantile(latencies, 0.99) * 1000).toFixed(0)} ms over ${latencies.length} reconciles at ${RATE} changes/s`,
+    );
+    console.log(`  report writes at rest      ${atRest} in 20 s`);
+  } finally {
+    await cluster.stop();
+  }
+}
+
+await main();
