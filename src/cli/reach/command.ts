@@ -20,7 +20,6 @@ import { loadManifests } from '../../manifests/load.js';
 import { booleanOption, choice, parseCommandArgs, stringOption } from '../args.js';
 import type { CliDeps, CliIo } from '../io.js';
 import { EXIT_ERROR, EXIT_OK, UsageError } from '../io.js';
-import { readClusterObjects } from './cluster.js';
 import type { DirectionChoice } from './render.js';
 import { DIRECTION_CHOICES, renderJson, renderTable } from './render.js';
 
@@ -115,6 +114,7 @@ async function fromManifests(options: ReachOptions, io: CliIo): Promise<LoadedOb
 async function fromCluster(kubeconfig: string, io: CliIo): Promise<LoadedObjects> {
   // Loaded on demand: reading manifests must not pay for the Kubernetes client.
   const { KubeClient, loadKubeConfig } = await import('../../controller/kube-client.js');
+  const { readClusterObjects } = await import('./cluster.js');
   let client: InstanceType<typeof KubeClient>;
   try {
     client = new KubeClient(loadKubeConfig(kubeconfig === '' ? undefined : kubeconfig), { userAgent: 'bulwark-reach' });

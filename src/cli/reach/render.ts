@@ -135,6 +135,10 @@ function describeWorkload(w: Workload): string {
   return `${w.ref.kind}/${w.ref.name} in namespace ${w.namespace}`;
 }
 
+// A rule open to one label in every namespace can name thousands of workloads; the table
+// stays readable and the json keeps the full list.
+export const MAX_PEERS_SHOWN = 50;
+
 const HEADINGS: Readonly<Record<Direction, { title: string; peer: string; open: string }>> = {
   ingress: { title: 'Ingress (who can connect to it)', peer: 'FROM', open: 'anyone can connect to it on every port' },
   egress: { title: 'Egress (where it can connect)', peer: 'TO', open: 'it can connect anywhere on every port' },
@@ -154,9 +158,13 @@ function directionTable(reach: DirectionReach): string[] {
       const width = Math.max('PORT'.length, ...ports.map((p) => p.length));
       lines.push(`  ${'PORT'.padEnd(width)}  ${heading.peer}`);
       reach.entries.forEach((entry, i) => {
-        entry.peers.forEach((peer, j) => {
+        const shown = entry.peers.slice(0, MAX_PEERS_SHOWN);
+        shown.forEach((peer, j) => {
           lines.push(`  ${(j === 0 ? (ports[i] ?? '') : '').padEnd(width)}  ${describeReachPeer(peer)}`);
         });
+        if (entry.peers.length > shown.length) {
+          lines.push(`  ${''.padEnd(width)}  ... and ${entry.peers.length - shown.length} more (--format json lists every one)`);
+        }
         const rules = entry.rules.map((r) => `${policyName(r.policy)} ${r.path}`).join(', ');
         lines.push(`  ${''.padEnd(width)}  (by ${rules})`);
       });

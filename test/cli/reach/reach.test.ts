@@ -56,6 +56,18 @@ interface Case {
 
 const USAGE_HINT = "Run 'bulwark reach --help' for usage.\n";
 
+/** 60 namespaces each running a client, and a server open to clients in every namespace. */
+const manyPeers =
+  Array.from(
+    { length: 60 },
+    (_, i) =>
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: client, namespace: ns-${String(i).padStart(2, '0')}, labels: {role: client}}\n` +
+      'spec: {containers: [{name: c, image: i}]}\n',
+  ).join('---\n') +
+  '---\napiVersion: v1\nkind: Pod\nmetadata: {name: server, namespace: ns-00, labels: {role: server}}\nspec: {containers: [{name: c, image: i}]}\n' +
+  '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: clients, namespace: ns-00}\n' +
+  'spec: {podSelector: {matchLabels: {role: server}}, ingress: [{from: [{namespaceSelector: {}, podSelector: {matchLabels: {role: client}}}]}]}\n';
+
 const cases: readonly Case[] = [
   {
     name: 'a deployment isolated both ways, with named ports, ranges, except blocks and an invalid policy',
@@ -133,6 +145,14 @@ const cases: readonly Case[] = [
       '  PORT    TO\n' +
       '  53/UDP  anyone (every pod and every address)\n' +
       '          (by x/dns spec.egress[0])\n',
+    stderr: '',
+  },
+  {
+    name: 'the table shows 50 peers of a port and counts the rest',
+    args: ['ns-00/server', '-', '--direction', 'ingress'],
+    stdin: manyPeers,
+    code: 0,
+    stdout: { golden: 'many-peers.txt' },
     stderr: '',
   },
   {
