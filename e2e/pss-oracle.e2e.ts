@@ -25,7 +25,14 @@ import { podSubjectOf } from '../src/engine/pod-spec.js';
 import { getTestCluster, repoRoot } from './harness/cluster.js';
 import { createTestNamespace, deleteTestNamespace } from './harness/namespace.js';
 import type { DryRunResult, ServerDenial } from './support/pss-live.js';
-import { DryRunClient, mapLimited, podSecurityDenial, podSecurityWarning, splitViolations } from './support/pss-live.js';
+import {
+  DryRunClient,
+  mapLimited,
+  podSecurityDenial,
+  podSecurityWarning,
+  splitViolations,
+  warningsOf,
+} from './support/pss-live.js';
 import { pssPod } from './support/pss-pods.js';
 
 const TESTDATA = resolve(repoRoot, '../shared/oracles/pod-security-admission-v0.36.2/test/testdata');
@@ -167,20 +174,110 @@ function objectName(pod: KubeObject): string {
   return String(pod.metadata?.name ?? 'oracle').replaceAll('_', '-');
 }
 
-function asDeployment(pod: KubeObject, namespace: string): Json {
-  const labels = { app: 'oracle' };
+interface Workload {
+  readonly kind: string;
+  /** The collection to POST to, under /api/v1 or /apis/<group>/<version>. */
+  readonly path: (namespace: string) => string;
+  readonly wrap: (template: Json, namespace: string, name: string) => Json;
+}
+
+const labels = { app: 'oracle' };
+const selector = { matchLabels: labels };
+
+/** Every kind whose pod template PodSecurity judges, with the fields API validation requires. */
+const WORKLOADS: readonly Workload[] = [
+  {
+    kind: 'Deployment',
+    path: (ns) => `/apis/apps/v1/namespaces/${ns}/deployments`,
+    wrap: (template, namespace, name) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace },
+      spec: { selector, template },
+    }),
+  },
+  {
+    kind: 'StatefulSet',
+    path: (ns) => `/apis/apps/v1/namespaces/${ns}/statefulsets`,
+    wrap: (template, namespace, name) => ({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name, namespace },
+      spec: { selector, serviceName: 'oracle', template },
+    }),
+  },
+  {
+    kind: 'DaemonSet',
+    path: (ns) => `/apis/apps/v1/namespaces/${ns}/daemonsets`,
+    wrap: (template, namespace, name) => ({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name, namespace },
+      spec: { selector, template },
+    }),
+  },
+  {
+    kind: 'ReplicaSet',
+    path: (ns) => `/apis/apps/v1/namespaces/${ns}/replicasets`,
+    wrap: (template, namespace, name) => ({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name, namespace },
+      spec: { selector, template },
+    }),
+  },
+  {
+    kind: 'ReplicationController',
+    path: (ns) => `/api/v1/namespaces/${ns}/replicationcontrollers`,
+    wrap: (template, namespace, name) => ({
+      apiVersion: 'v1',
+      kind: 'ReplicationController',
+      metadata: { name, namespace },
+      spec: { selector: labels, template },
+    }),
+  },
+  {
+    kind: 'Job',
+    path: (ns) => `/apis/batch/v1/namespaces/${ns}/jobs`,
+    wrap: (template, namespace, name) => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name, namespace },
+      spec: { template: neverRestart(template) },
+    }),
+  },
+  {
+    kind: 'CronJob',
+    path: (ns) => `/apis/batch/v1/namespaces/${ns}/cronjobs`,
+    wrap: (template, namespace, name) => ({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name, namespace },
+      spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: neverRestart(template) } } },
+    }),
+  },
+  {
+    kind: 'PodTemplate',
+    path: (ns) => `/api/v1/namespaces/${ns}/podtemplates`,
+    wrap: (template, namespace, name) => ({
+      apiVersion: 'v1',
+      kind: 'PodTemplate',
+      metadata: { name, namespace },
+      template,
+    }),
+  },
+];
+
+/** Jobs may not restart pods `Always`; Pod Security does not read restartPolicy. */
+function neverRestart(template: Json): Json {
+  return { ...template, spec: { ...(template['spec'] as Json), restartPolicy: 'Never' } };
+}
+
+function templateOf(pod: KubeObject): Json {
   const annotations = pod.metadata?.annotations;
   return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: objectName(pod), namespace },
-    spec: {
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels, ...(annotations === undefined ? {} : { annotations }) },
-        spec: pod['spec'],
-      },
-    },
+    metadata: { labels, ...(annotations === undefined ? {} : { annotations }) },
+    spec: pod['spec'],
   };
 }
 
@@ -224,6 +321,75 @@ describe('Pod Security live oracle (API server PodSecurity admission)', function
   after(async function () {
     client?.close();
     await mapLimited([...namespaces.values()], IN_FLIGHT, deleteTestNamespace);
+  });
+
+  describe('reading the server (no requests)', function () {
+    // The comparisons below pass only if these parsers and compare() can tell a disagreement.
+    const detail =
+      'host namespaces (hostNetwork=true), unrestricted capabilities (containers "a", "b" must set ' +
+      'securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "a" must set x)';
+
+    it('splits a denial at the separators outside parentheses and quotes', function () {
+      assert.deepEqual(
+        splitViolations(detail).map((v) => v.reason),
+        ['host namespaces', 'unrestricted capabilities', 'runAsNonRoot != true'],
+      );
+      assert.deepEqual(splitViolations(''), []);
+    });
+
+    it('keeps repeated Warning headers apart and unquotes them', function () {
+      const raw = [
+        'Warning',
+        '299 - "a, \\"b\\""',
+        'Content-Type',
+        'x',
+        'warning',
+        '299 - "would violate PodSecurity \\"baseline:latest\\": privileged"',
+      ];
+      assert.deepEqual(warningsOf(raw), [
+        'a, "b"',
+        'would violate PodSecurity "baseline:latest": privileged',
+      ]);
+      assert.deepEqual(podSecurityWarning(warningsOf(raw)), {
+        policy: 'baseline:latest',
+        detail: 'privileged',
+      });
+    });
+
+    it('reports a flipped verdict and a different violation as disagreements', function () {
+      const pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p' },
+        spec: { hostNetwork: true, containers: [{ name: 'a', image: 'i' }] },
+      } as KubeObject;
+      const ours = ourVerdict('baseline', 'latest', pod);
+      assert.ok(
+        'wording' in
+          compare(ours, { policy: 'baseline:latest', detail: 'host namespaces (hostNetwork=true)' }, pod),
+      );
+      assert.ok('problem' in compare(ours, undefined, pod));
+      assert.ok(
+        'problem' in
+          compare(
+            ours,
+            { policy: 'baseline:latest', detail: 'privileged (container "a" must not set x)' },
+            pod,
+          ),
+      );
+      assert.ok(
+        'problem' in
+          compare(ours, { policy: 'baseline:latest', detail: 'host namespaces (hostPID=true)' }, pod),
+      );
+      const allowed = ourVerdict('baseline', 'latest', {
+        ...pod,
+        spec: { containers: [{ name: 'a', image: 'i' }] },
+      } as KubeObject);
+      assert.ok(
+        'problem' in
+          compare(allowed, { policy: 'baseline:latest', detail: 'host namespaces (hostNetwork=true)' }, pod),
+      );
+    });
   });
 
   describe('upstream fixtures at their own version and at latest', function () {
@@ -293,7 +459,9 @@ describe('Pod Security live oracle (API server PodSecurity admission)', function
             }
             // The folder is the verdict, and both oracles must also agree with it.
             if ((fixture.expected === 'pass') !== ours.allowed) {
-              problems.push(`${label}: both oracles say ${ours.allowed ? 'allowed' : 'denied'}, against its folder`);
+              problems.push(
+                `${label}: both oracles say ${ours.allowed ? 'allowed' : 'denied'}, against its folder`,
+              );
               return;
             }
             if (outcome.wording === 'apparmor') appArmorWording++;
@@ -310,7 +478,10 @@ describe('Pod Security live oracle (API server PodSecurity admission)', function
 
     for (const level of LEVELS) {
       it(`${level}: ${GENERATED_PODS} pods (seed ${seed}; BULWARK_PSS_SEED replays it)`, async function () {
-        const pods = fc.sample(pssPod, { seed: seed + (level === 'baseline' ? 0 : 1), numRuns: GENERATED_PODS });
+        const pods = fc.sample(pssPod, {
+          seed: seed + (level === 'baseline' ? 0 : 1),
+          numRuns: GENERATED_PODS,
+        });
         const ns = nsFor(level, 'latest');
         const results = await mapLimited(pods, IN_FLIGHT, (pod) => client.create(podPath(ns), pod));
         const problems: string[] = [];
@@ -328,7 +499,11 @@ describe('Pod Security live oracle (API server PodSecurity admission)', function
             return;
           }
           const holder = pod as KubeObject;
-          const outcome = compare(ourVerdict(level, 'latest', holder), live.kind === 'denied' ? live.denial : undefined, holder);
+          const outcome = compare(
+            ourVerdict(level, 'latest', holder),
+            live.kind === 'denied' ? live.denial : undefined,
+            holder,
+          );
           if ('problem' in outcome) {
             problems.push(`${outcome.problem}\n  pod: ${JSON.stringify(pod)}`);
             return;
@@ -341,7 +516,11 @@ describe('Pod Security live oracle (API server PodSecurity admission)', function
             `(${counts.allowed} allowed, ${counts.denied} denied, ${counts.apparmor} with AppArmor wording; ` +
             `${counts.invalid} skipped as invalid; seed ${seed})`,
         );
-        assert.deepEqual(problems.slice(0, 5), [], `${problems.length} generated pods disagree (seed ${seed})`);
+        assert.deepEqual(
+          problems.slice(0, 5),
+          [],
+          `${problems.length} generated pods disagree (seed ${seed})`,
+        );
         // Guards against a generator that only ever makes one kind of pod, or mostly invalid ones.
         assert.ok(counts.allowed >= pods.length / 20, `only ${counts.allowed} allowed pods`);
         assert.ok(counts.denied >= pods.length / 20, `only ${counts.denied} denied pods`);
@@ -350,32 +529,49 @@ describe('Pod Security live oracle (API server PodSecurity admission)', function
     }
   });
 
-  describe('fixtures wrapped in a Deployment (warn mode)', function () {
+  describe('v1.35 fixtures as pod templates (warn mode)', function () {
+    // Only pods are denied; a workload is admitted, with a warning when its template would be.
     for (const level of LEVELS) {
-      it(`${level}:latest warns exactly when we deny`, async function () {
-        const sample = fixtures.filter((f) => f.level === level && f.minor === 35 && !needsUserNamespace(f.pod));
+      it(`${level}:latest warns for every workload kind exactly when we deny`, async function () {
+        const sample = fixtures.filter(
+          (f) => f.level === level && f.minor === 35 && !needsUserNamespace(f.pod),
+        );
+        const requests = WORKLOADS.flatMap((workload) => sample.map((fixture) => ({ workload, fixture })));
         const ns = nsFor(level, 'latest');
-        const results = await mapLimited(sample, IN_FLIGHT, (f) =>
-          client.create(`/apis/apps/v1/namespaces/${ns}/deployments`, asDeployment(f.pod, ns)),
+        const bodies = requests.map(({ workload, fixture }) =>
+          workload.wrap(templateOf(fixture.pod), ns, objectName(fixture.pod)),
+        );
+        const results = await mapLimited(requests, IN_FLIGHT, ({ workload }, i) =>
+          client.create(workload.path(ns), bodies[i]),
         );
         const problems: string[] = [];
-        let warned = 0;
-        sample.forEach((fixture, i) => {
+        const warned = new Map<string, number>();
+        requests.forEach(({ workload, fixture }, i) => {
           const result = results[i] as DryRunResult;
-          const label = `${fixture.expected}/${fixture.stem}`;
+          const label = `${workload.kind} ${fixture.expected}/${fixture.stem}`;
           if (result.status !== 201) {
             problems.push(`${label}: HTTP ${result.status}: ${result.message}`);
             return;
           }
           const warning = podSecurityWarning(result.warnings);
-          const deployment = asDeployment(fixture.pod, ns) as KubeObject;
-          const outcome = compare(ourVerdict(level, 'latest', deployment), warning, deployment);
+          const holder = bodies[i] as KubeObject;
+          const outcome = compare(ourVerdict(level, 'latest', holder), warning, holder);
           if ('problem' in outcome) problems.push(`${label}: ${outcome.problem}`);
-          else if (warning !== undefined) warned++;
+          else if (warning !== undefined) warned.set(workload.kind, (warned.get(workload.kind) ?? 0) + 1);
         });
-        console.log(`      ${level}:latest: ${sample.length - problems.length}/${sample.length} Deployments agree (${warned} warned)`);
-        assert.deepEqual(problems, [], `${problems.length} of ${sample.length} Deployments disagree`);
-        assert.ok(warned > 0 && warned < sample.length, 'the sample has both verdicts');
+        console.log(
+          `      ${level}:latest: ${requests.length - problems.length}/${requests.length} workloads agree ` +
+            `(${sample.length} fixtures × ${WORKLOADS.length} kinds; warned: ` +
+            `${WORKLOADS.map((w) => `${w.kind} ${warned.get(w.kind) ?? 0}`).join(', ')})`,
+        );
+        assert.deepEqual(problems, [], `${problems.length} of ${requests.length} workloads disagree`);
+        for (const workload of WORKLOADS) {
+          const n = warned.get(workload.kind) ?? 0;
+          assert.ok(
+            n > 0 && n < sample.length,
+            `${workload.kind}: ${n} of ${sample.length} warned; the sample has both verdicts`,
+          );
+        }
       });
     }
   });

@@ -75,7 +75,11 @@ export class DryRunClient {
           res.on('end', () => {
             const status = res.statusCode ?? 0;
             const text = Buffer.concat(chunks).toString('utf8');
-            resolve({ status, message: status >= 300 ? statusMessage(text) : '', warnings: warningsOf(res.rawHeaders) });
+            resolve({
+              status,
+              message: status >= 300 ? statusMessage(text) : '',
+              warnings: warningsOf(res.rawHeaders),
+            });
           });
         },
       );

@@ -22,7 +22,14 @@ function rarely<T>(value: fc.Arbitrary<T>): fc.Arbitrary<T | null> {
 }
 
 const CAPABILITIES = ['ALL', 'NET_BIND_SERVICE', 'SYS_ADMIN', 'CHOWN', 'NET_RAW', 'KILL'] as const;
-const SELINUX_TYPES = ['container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t', 'spc_t', 'unconfined_t'];
+const SELINUX_TYPES = [
+  'container_t',
+  'container_init_t',
+  'container_kvm_t',
+  'container_engine_t',
+  'spc_t',
+  'unconfined_t',
+];
 // Allowed at baseline (in some version) and not: names and values API validation accepts.
 const SYSCTLS: readonly { name: string; value: string }[] = [
   { name: 'kernel.shm_rmid_forced', value: '0' },
@@ -105,7 +112,13 @@ const container: fc.Arbitrary<ContainerDraft> = fc.record({
   hostPort: mostly<'none' | 'same' | 'other'>('none', 'same', 'other'),
   probeHost: mostly<string | undefined>(undefined, '', '127.0.0.1', 'example.com'),
   lifecycleHost: mostly<string | undefined>(undefined, '', 'localhost', 'example.com'),
-  annotation: mostly<ContainerDraft['annotation']>('none', 'match', 'runtime/default', 'unconfined', 'localhost/audit'),
+  annotation: mostly<ContainerDraft['annotation']>(
+    'none',
+    'match',
+    'runtime/default',
+    'unconfined',
+    'localhost/audit',
+  ),
 });
 
 const VOLUMES: Readonly<Record<string, (name: string) => Json>> = {
@@ -186,7 +199,8 @@ function build(draft: PodDraft, name: string): Json {
     if (c.appArmor !== null) sc['appArmorProfile'] = c.appArmor;
     if (c.seLinux !== null) sc['seLinuxOptions'] = c.seLinux;
     // Validation: an Unmasked /proc needs a user namespace.
-    if (c.procMount !== undefined && (c.procMount === 'Default' || userNamespace)) sc['procMount'] = c.procMount;
+    if (c.procMount !== undefined && (c.procMount === 'Default' || userNamespace))
+      sc['procMount'] = c.procMount;
 
     // Validation: an annotation must agree with the field in force for its container.
     const field = c.appArmor ?? (draft.appArmor as Profile | null);
@@ -200,7 +214,8 @@ function build(draft: PodDraft, name: string): Json {
     const out: Json = { name: cname, image: 'registry.k8s.io/pause', securityContext: sc };
     // Validation: with the host network, a host port must equal its container port.
     if (c.hostPort !== 'none') {
-      const hostPort = c.hostPort === 'same' || draft.hostNetwork === true ? containerPort : containerPort + 1000;
+      const hostPort =
+        c.hostPort === 'same' || draft.hostNetwork === true ? containerPort : containerPort + 1000;
       out['ports'] = [{ containerPort, hostPort }];
     }
     // Validation: init containers (not sidecars) take neither probes nor lifecycle hooks.

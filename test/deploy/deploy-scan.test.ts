@@ -142,7 +142,9 @@ describe('deploy/ scanned by Bulwark itself', function () {
 
   it('gives every namespaced object a namespace', function () {
     const missing = loaded
-      .filter(({ object }) => !CLUSTER_SCOPED.has(String(object.kind)) && object.metadata?.namespace === undefined)
+      .filter(
+        ({ object }) => !CLUSTER_SCOPED.has(String(object.kind)) && object.metadata?.namespace === undefined,
+      )
       .map(({ source }) => source);
     assert.deepEqual(missing, []);
   });
