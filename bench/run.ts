@@ -14,7 +14,7 @@
  *
  * Options (environment): BENCH_RUNS (default 3), BENCH_SETS (e.g. "10000" or
  * "10000,50000"), BENCH_CLI=tsx to run src/ through tsx instead of building,
- * BENCH_KEEP=1 to keep the generated sets.
+ * BENCH_KEEP=1 to keep the generated sets, BENCH_OTHERS=0 to skip rbac and network.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -163,9 +163,9 @@ async function breakdown(set: ManifestSet): Promise<void> {
 type BenchFunction = (...args: unknown[]) => unknown;
 
 /**
- * bench/rbac.ts and bench/network.ts, written by their owners. Either module may export
- * `run` (or a default function) that prints its own results, or a `bench…` function whose
- * result a `format…` function turns into text; each is called with its own defaults.
+ * bench/rbac.ts and bench/network.ts, written by their owners. Each exports a function that
+ * runs its benchmark with its own defaults (`default`, `run…` or `bench…`); a result that is
+ * not text is printed with the module's `format…` function when it has one.
  */
 async function runOtherBenchmarks(): Promise<void> {
   for (const name of ['rbac', 'network']) {
@@ -177,20 +177,17 @@ async function runOtherBenchmarks(): Promise<void> {
     process.stdout.write(`\n== bench/${name}.ts ==\n`);
     try {
       const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-      const exported = (prefix: string): BenchFunction | undefined =>
-        Object.entries(module).find(([key, value]) => key.startsWith(prefix) && typeof value === 'function')?.[1] as BenchFunction | undefined;
-      const runner = [module['default'], module['run']].find((v) => typeof v === 'function') as BenchFunction | undefined;
-      const bench = exported('bench');
-      if (runner !== undefined) {
-        const printed = await runner();
-        if (typeof printed === 'string') process.stdout.write(`${printed}\n`);
-      } else if (bench !== undefined) {
-        const result = await bench();
-        const format = exported('format');
-        process.stdout.write(`${format !== undefined ? String(format(result)) : JSON.stringify(result, null, 2)}\n`);
-      } else {
-        process.stdout.write(`bench/${name}.ts exports no run, default or bench… function; skipped\n`);
+      const exported = (pattern: RegExp): BenchFunction | undefined =>
+        Object.entries(module).find(([key, value]) => pattern.test(key) && typeof value === 'function')?.[1] as BenchFunction | undefined;
+      const entry = typeof module['default'] === 'function' ? (module['default'] as BenchFunction) : exported(/^(run|bench)/);
+      if (entry === undefined) {
+        process.stdout.write(`bench/${name}.ts exports no default, run… or bench… function; skipped\n`);
+        continue;
       }
+      const result = await entry();
+      const format = exported(/^format/);
+      const text = typeof result === 'string' || result === undefined ? result : format !== undefined ? format(result) : JSON.stringify(result, null, 2);
+      if (text !== undefined) process.stdout.write(`${Array.isArray(text) ? text.join('\n') : String(text)}\n`);
     } catch (error) {
       // One benchmark failing must not hide the others' results.
       process.stdout.write(`bench/${name}.ts failed: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -238,7 +235,7 @@ async function main(): Promise<void> {
         rss.toFixed(0),
       ]);
     }
-    process.stdout.write(`\n${table(rows)}\n`);
+    if (results.length > 0) process.stdout.write(`\n${table(rows)}\n`);
     const first = results[0];
     if (first !== undefined && first.workloads === 10_000) {
       const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
@@ -254,7 +251,7 @@ async function main(): Promise<void> {
       );
     }
     if (first !== undefined) await breakdown(first.set);
-    await runOtherBenchmarks();
+    if (process.env['BENCH_OTHERS'] !== '0') await runOtherBenchmarks();
   } finally {
     if (process.env['BENCH_KEEP'] === '1') process.stdout.write(`\nsets kept in ${tmpDir}\n`);
     else await rm(tmpDir, { recursive: true, force: true });

@@ -143,9 +143,8 @@ class Collector {
   /** One parsed document (or JSON file): an object, a List of them, or nothing. */
   value(value: unknown, source: ManifestSource): void {
     if (value === null || value === undefined) return;
-    const path = sourceKey(source);
     if (!isRecord(value)) {
-      this.warn(path, `line ${source.line}: skipped: the document is ${describeValue(value)}, not a Kubernetes object`);
+      this.warn(sourceKey(source), `line ${source.line}: skipped: the document is ${describeValue(value)}, not a Kubernetes object`);
       return;
     }
     const kind = value['kind'];
@@ -178,11 +177,10 @@ class Collector {
   }
 
   private object(value: Record<string, unknown>, source: ManifestSource, prefix: string): void {
-    const path = sourceKey(source);
     const apiVersion = value['apiVersion'];
     const kind = value['kind'];
     if (apiVersion === undefined && kind === undefined) {
-      this.warn(path, `line ${source.line}: ${prefix}skipped: no apiVersion or kind, so not a Kubernetes object`);
+      this.warn(sourceKey(source), `line ${source.line}: ${prefix}skipped: no apiVersion or kind, so not a Kubernetes object`);
       return;
     }
     if (isToolConfig(apiVersion)) return;
@@ -201,7 +199,7 @@ class Collector {
     }
     if (missing.length > 0) {
       const what = typeof kind === 'string' && kind !== '' ? `${kind} ` : '';
-      this.error(path, `line ${source.line}: ${prefix}skipped: ${what}object has no ${missing.join(', no ')}`);
+      this.error(sourceKey(source), `line ${source.line}: ${prefix}skipped: ${what}object has no ${missing.join(', no ')}`);
       return;
     }
     if (kind === POLICY_KIND && apiVersion === POLICY_API_VERSION) {

@@ -136,9 +136,10 @@ function createLocator(loaded: LoadResult): (finding: Finding) => ReportLocation
 }
 
 /** Builds the inventory; a second definition of the same object replaces the first, as `kubectl apply` would, with a warning. */
-function buildInventory(loaded: LoadResult, diagnostics: Diagnostic[]): { inventory: Inventory; sources: Map<KubeObject, ManifestSource> } {
+function buildInventory(loaded: LoadResult, diagnostics: Diagnostic[]): { inventory: Inventory; sources: Map<KubeObject, string> } {
   const inventory = new Inventory();
-  const sources = new Map<KubeObject, ManifestSource>();
+  // Source keys made once here: the engine asks for each object's source as it evaluates it.
+  const sources = new Map<KubeObject, string>();
   const seen = new Map<string, ManifestSource>();
   for (const { object, source } of loaded.objects) {
     const key = `${kindKeyOf(object)}/${namespaceOf(object) ?? ''}/${nameOf(object)}`;
@@ -153,7 +154,7 @@ function buildInventory(loaded: LoadResult, diagnostics: Diagnostic[]): { invent
     }
     seen.set(key, source);
     inventory.upsert(object);
-    sources.set(object, source);
+    sources.set(object, sourceKey(source));
   }
   return { inventory, sources };
 }
@@ -204,10 +205,7 @@ export async function run(args: readonly string[], io: CliIo, deps: CliDeps): Pr
   const { inventory, sources } = buildInventory(loaded, diagnostics);
   const evaluation = evaluate(inventory, policy, {
     now: io.now(),
-    sourceOf: (obj) => {
-      const source = sources.get(obj);
-      return source === undefined ? undefined : sourceKey(source);
-    },
+    sourceOf: (obj) => sources.get(obj),
   });
   diagnostics.push(...evaluation.diagnostics);
   progress.clear();
