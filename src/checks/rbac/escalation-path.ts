@@ -5,15 +5,16 @@
  * run as any of its ServiceAccounts), create ServiceAccount tokens, read Secrets holding
  * tokens, impersonate users, groups or ServiceAccounts, bind roles to itself, escalate a
  * role bound to it — through up to `maxDepth` steps, and reports the identities and roles
- * reached that hold rights the subject lacks. One finding per subject; the message names
- * the shortest chain to each target, every step with the binding and role that allow it.
+ * reached that hold rights the subject lacks. One finding per subject; the message spells
+ * out the shortest few chains, every step with the binding and role that allow it, and
+ * counts the rest (up to ESCALATION_PATH_LIMIT, past which it says "at least").
  * System components (subjects.ts) are not analysed as sources. Passes for subjects with no
  * such path.
  */
 import type { ClusterCheck, ScopedResult } from '../../engine/check.js';
 import { param } from '../../engine/check.js';
 import type { EscalationPath } from '../../engine/rbac/escalation.js';
-import { allEscalationPaths, describePath, describeTarget } from '../../engine/rbac/escalation.js';
+import { allEscalationPaths, describePath, describeTarget, ESCALATION_PATH_LIMIT } from '../../engine/rbac/escalation.js';
 import type { RbacGraph } from '../../engine/rbac/graph.js';
 import { RBAC_GRAPH_KINDS, rbacGraphOf } from '../../engine/rbac/graph.js';
 import { isSystemComponent } from '../../engine/rbac/permissions.js';
@@ -58,7 +59,7 @@ export const check: ClusterCheck = {
     const maxDepth = param<number>(ctx, check, 'maxDepth');
     const found = ctx.derive(
       `rbac-escalation-paths/${maxDepth}`,
-      () => allEscalationPaths(graph, { maxDepth, include: (s) => !isSystemComponent(graph, s) }),
+      () => allEscalationPaths(graph, { maxDepth, maxPaths: ESCALATION_PATH_LIMIT, include: (s) => !isSystemComponent(graph, s) }),
       RBAC_GRAPH_KINDS,
     );
     for (const subject of sources(graph)) {
@@ -69,7 +70,8 @@ export const check: ClusterCheck = {
       }
       const shown = paths.slice(0, SHOWN_PATHS).map(describePath);
       const more = paths.length - shown.length;
-      const targets = paths.length === 1 ? '1 identity or role' : `${paths.length} identities or roles`;
+      const count = paths.length >= ESCALATION_PATH_LIMIT ? `at least ${paths.length}` : `${paths.length}`;
+      const targets = paths.length === 1 ? '1 identity or role' : `${count} identities or roles`;
       const tail = more > 0 ? `; and ${more} more (${paths.slice(SHOWN_PATHS).map(finalTarget).slice(0, 3).join(', ')}${more > 3 ? ', ...' : ''})` : '';
       yield {
         resource: subjectResource(subject),

@@ -17,6 +17,7 @@ import { DANGEROUS_CAPABILITIES, isClusterAdminRule, ruleGrants } from '../../en
 import { describeRef, rbacGraphOf } from '../../engine/rbac/graph.js';
 import { directGrants, isSystemComponent } from '../../engine/rbac/permissions.js';
 import type { Subject } from '../../engine/rbac/subjects.js';
+import { compareText } from '../../engine/rbac/subjects.js';
 import { serviceAccountUsageOf } from '../../engine/rbac/usage.js';
 import { fail, PASS } from '../../engine/types.js';
 
@@ -41,7 +42,7 @@ export const check: ClusterCheck = {
   *evaluate(ctx): Iterable<ScopedResult> {
     const graph = rbacGraphOf(ctx);
     const used = serviceAccountUsageOf(ctx);
-    for (const [namespace, accounts] of [...graph.serviceAccounts].sort((a, b) => a[0].localeCompare(b[0]))) {
+    for (const [namespace, accounts] of [...graph.serviceAccounts].sort((a, b) => compareText(a[0], b[0]))) {
       for (const name of [...accounts.keys()].sort()) {
         const subject: Subject = { kind: 'ServiceAccount', namespace, name };
         const resource = { apiVersion: 'v1', kind: 'ServiceAccount', namespace, name };

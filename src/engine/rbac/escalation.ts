@@ -27,10 +27,10 @@ import { describeRef, roleKeyOf } from './graph.js';
 import type { Grant, Permissions } from './permissions.js';
 import { bindingsFor, grantsIn, permissionsOf } from './permissions.js';
 import type { PolicyRule, ResourceAttributes } from './rules.js';
-import { ALL, apiGroupMatches, describeRule, resourceMatches, ruleAllowsResource, rulesCover, verbMatches } from './rules.js';
+import { ALL, apiGroupMatches, describeRule, ruleAllowsResource, RuleCoverage, rulesCover, verbMatches } from './rules.js';
 import type { Subject } from './subjects.js';
 import {
-  compareSubjects,
+  compareText,
   describeSubject,
   identityOf,
   MASTERS,
@@ -69,6 +69,8 @@ export interface EscalationPath {
 export interface EscalationOptions {
   /** Longest chain followed; 3 by default. */
   readonly maxDepth?: number;
+  /** Stop after this many paths (the shortest ones); unlimited by default. */
+  readonly maxPaths?: number;
 }
 
 const POD_KINDS: readonly (readonly [group: string, resource: string])[] = [
@@ -83,6 +85,12 @@ const POD_KINDS: readonly (readonly [group: string, resource: string])[] = [
 ];
 
 const MAX_GAINS = 3;
+/**
+ * Paths the `rbac.escalation-path` check asks for per subject: enough to show the shortest
+ * few and say "at least N", and it bounds the work for subjects that may create pods
+ * everywhere in a large cluster (every account of every namespace is a target).
+ */
+export const ESCALATION_PATH_LIMIT = 25;
 // A name no real object has (a NUL is invalid in names), to ask whether a rule is name-limited.
 const ANY_NAME = '\u0000any';
 
@@ -126,26 +134,68 @@ export function describePath(path: EscalationPath): string {
 }
 
 interface Rights {
+  /** Every grant counted, for "has nothing at all". */
+  readonly empty: boolean;
   readonly cluster: readonly PolicyRule[];
-  readonly namespaces: ReadonlyMap<string, readonly PolicyRule[]>;
+  /** RoleBinding rules by namespace (without the cluster-wide ones). */
+  readonly local: ReadonlyMap<string, readonly PolicyRule[]>;
 }
 
 function rightsOf(permissions: Permissions): Rights {
   const cluster = permissions.cluster.map((g) => g.rule);
-  const namespaces = new Map<string, PolicyRule[]>();
-  for (const [ns, grants] of permissions.namespaces) namespaces.set(ns, [...cluster, ...grants.map((g) => g.rule)]);
-  return { cluster, namespaces };
+  const local = new Map<string, PolicyRule[]>();
+  for (const [ns, grants] of permissions.namespaces) local.set(ns, grants.map((g) => g.rule));
+  return { empty: cluster.length === 0 && local.size === 0, cluster, local };
 }
 
-function rulesAt(rights: Rights, namespace: string): readonly PolicyRule[] {
-  return namespace === '' ? rights.cluster : (rights.namespaces.get(namespace) ?? rights.cluster);
+/** A source's rights, indexed for coverage questions per namespace ('' cluster-wide). */
+class SourceRights {
+  private readonly coverage = new Map<string, RuleCoverage>();
+
+  constructor(readonly rights: Rights) {}
+
+  at(namespace: string): RuleCoverage {
+    const key = namespace !== '' && this.rights.local.has(namespace) ? namespace : '';
+    let found = this.coverage.get(key);
+    if (found === undefined) {
+      const rules = key === '' ? this.rights.cluster : [...this.rights.cluster, ...(this.rights.local.get(key) ?? [])];
+      this.coverage.set(key, (found = new RuleCoverage(rules)));
+    }
+    return found;
+  }
+
+  /** Whoever may do everything cluster-wide can become no one stronger. */
+  get isAllPowerful(): boolean {
+    return this.at('').covers(EVERYTHING_CLUSTER);
+  }
 }
 
-/** Shared state of one analysis: permissions per subject, computed once. */
+/**
+ * A way to ServiceAccounts: an action allowed in a namespace (or, from a cluster-wide grant,
+ * in every namespace) that reaches all its accounts or only those named.
+ */
+interface AccountMove {
+  readonly kind: 'create-pods' | 'create-token' | 'impersonate';
+  /** A namespace, or '*' for every namespace. */
+  readonly namespace: string;
+  /** Accounts the grant is limited to; undefined for all. */
+  readonly names: readonly string[] | undefined;
+  readonly grant: Grant;
+  /** What the resource was, for pod moves: `pods`, `deployments.apps`. */
+  readonly resource: string;
+}
+
+interface Moves {
+  readonly accounts: readonly AccountMove[];
+  readonly steps: readonly Step[];
+}
+
+/** Shared state of one analysis: permissions and moves per subject, computed once. */
 class Analysis {
   private readonly permissions = new Map<string, Permissions>();
   private readonly rights = new Map<string, Rights>();
-  readonly serviceAccountsByNamespace = new Map<string, readonly string[]>();
+  private readonly moves = new Map<string, Moves>();
+  private readonly accountsByNamespace = new Map<string, readonly string[]>();
   private clusterRolesByPower: readonly RoleNode[] | undefined;
   private rolesByNamespace: Map<string, RoleNode[]> | undefined;
 
@@ -165,8 +215,15 @@ class Analysis {
     return found;
   }
 
+  movesOf(subject: Subject): Moves {
+    const key = subjectKey(subject);
+    let found = this.moves.get(key);
+    if (found === undefined) this.moves.set(key, (found = movesFrom(this, subject)));
+    return found;
+  }
+
   serviceAccounts(namespace: string): readonly string[] {
-    let names = this.serviceAccountsByNamespace.get(namespace);
+    let names = this.accountsByNamespace.get(namespace);
     if (names !== undefined) return names;
     const found = new Set<string>(['default']);
     const objects = this.graph.serviceAccounts.get(namespace);
@@ -176,8 +233,8 @@ class Analysis {
         if (subject.kind === 'ServiceAccount' && subject.namespace === namespace) found.add(subject.name);
       }
     }
-    names = [...found].sort();
-    this.serviceAccountsByNamespace.set(namespace, names);
+    names = [...found].sort(compareText);
+    this.accountsByNamespace.set(namespace, names);
     return names;
   }
 
@@ -199,139 +256,132 @@ class Analysis {
   /** ClusterRoles, most powerful first (cluster-admin equivalents, then by rule count). */
   clusterRoles(): readonly RoleNode[] {
     if (this.clusterRolesByPower === undefined) {
-      const power = (node: RoleNode): number =>
-        node.rules.some((r) => rulesCover([r], EVERYTHING)) ? 1e9 : node.rules.length;
+      const power = (node: RoleNode): number => (node.rules.some((r) => rulesCover([r], EVERYTHING)) ? 1e9 : node.rules.length);
       this.clusterRolesByPower = [...this.graph.roles.values()]
         .filter((node) => node.ref.kind === 'ClusterRole')
-        .sort((a, b) => power(b) - power(a) || a.ref.name.localeCompare(b.ref.name));
+        .sort((a, b) => power(b) - power(a) || compareText(a.ref.name, b.ref.name));
     }
     return this.clusterRolesByPower;
   }
 
-  /** What `rules` (in force in `namespace`) grant that `source` lacks, the first few. */
-  gainsOver(source: Rights, rules: readonly PolicyRule[], namespace: string, out: string[]): void {
-    const mine = rulesAt(source, namespace);
+  /** What `rules` (in force in `namespace`) grant that the source lacks, the first few. */
+  private gainsOver(source: SourceRights, rules: readonly PolicyRule[], namespace: string, out: string[]): void {
+    if (rules.length === 0) return;
+    const mine = source.at(namespace);
     for (const rule of rules) {
       if (out.length >= MAX_GAINS) return;
-      if (!rulesCover(mine, rule)) out.push(`${describeRule(rule)} ${namespace === '' ? 'cluster-wide' : `in ${namespace}`}`);
+      if (!mine.covers(rule)) out.push(`${describeRule(rule)} ${namespace === '' ? 'cluster-wide' : `in ${namespace}`}`);
     }
   }
 
-  gains(source: Rights, target: Target): string[] {
+  gains(source: SourceRights, target: Target): string[] {
     const out: string[] = [];
     if (target.kind === 'everything') {
       const rule = target.namespace === '' ? EVERYTHING_CLUSTER : EVERYTHING;
-      if (!rulesCover(rulesAt(source, target.namespace), rule)) {
+      if (!source.at(target.namespace).covers(rule)) {
         out.push(target.namespace === '' ? 'every permission cluster-wide' : `every permission in ${target.namespace}`);
       }
       return out;
     }
     if (target.kind === 'role') {
-      const role = this.graph.roles.get(roleKeyOf(target.role));
-      this.gainsOver(source, role?.rules ?? [], target.namespace, out);
+      this.gainsOver(source, this.graph.roles.get(roleKeyOf(target.role))?.rules ?? [], target.namespace, out);
       return out;
     }
     const rights = this.rightsOf(target.subject);
+    if (rights.empty) return out;
     this.gainsOver(source, rights.cluster, '', out);
-    for (const [ns, rules] of rights.namespaces) {
+    for (const [ns, rules] of rights.local) {
       if (out.length >= MAX_GAINS) break;
-      this.gainsOver(source, rules.slice(rights.cluster.length), ns, out);
+      this.gainsOver(source, rules, ns, out);
     }
     return out;
   }
 }
 
-/** The namespaces where a request is allowed, each with the grant that allows it. */
-function allowedNamespaces(
-  analysis: Analysis,
-  permissions: Permissions,
-  request: ResourceAttributes,
-): { namespace: string; grant: Grant }[] {
-  const out: { namespace: string; grant: Grant }[] = [];
+/** The namespaces where a request is allowed, each with the grant that allows it; '*' for all. */
+function allowedNamespaces(permissions: Permissions, request: ResourceAttributes): { namespace: string; grant: Grant }[] {
   const clusterGrant = allowing(permissions.cluster, request);
-  if (clusterGrant !== undefined) {
-    for (const namespace of analysis.graph.namespaces) out.push({ namespace, grant: clusterGrant });
-    return out;
-  }
-  for (const [namespace, grants] of [...permissions.namespaces].sort((a, b) => a[0].localeCompare(b[0]))) {
+  if (clusterGrant !== undefined) return [{ namespace: '*', grant: clusterGrant }];
+  const out: { namespace: string; grant: Grant }[] = [];
+  for (const [namespace, grants] of permissions.namespaces) {
     const grant = allowing(grants, request);
     if (grant !== undefined) out.push({ namespace, grant });
   }
-  return out;
+  return out.sort((a, b) => compareText(a.namespace, b.namespace));
 }
 
-function serviceAccount(namespace: string, name: string): Subject {
-  return { kind: 'ServiceAccount', namespace, name };
+/** The names a grant limits an account action to, checked against the request it allows. */
+function limitedNames(grant: Grant): readonly string[] | undefined {
+  return grant.rule.resourceNames.length === 0 ? undefined : grant.rule.resourceNames;
 }
 
-/** Every step one subject can take from its own permissions. */
-function stepsFrom(analysis: Analysis, subject: Subject): Step[] {
+/** Everything one subject can do to become someone else, from its own permissions. */
+function movesFrom(analysis: Analysis, subject: Subject): Moves {
   const graph = analysis.graph;
   const permissions = analysis.permissionsOf(subject);
+  const accounts: AccountMove[] = [];
   const steps: Step[] = [];
-  const toAccount = (kind: StepKind, action: string, namespace: string, via: Grant[], name: string): void => {
-    steps.push({ kind, action, namespace, via, target: { kind: 'subject', subject: serviceAccount(namespace, name) } });
-  };
 
-  // Pods and pod controllers: one grant per namespace is enough to name the way in.
+  // Pods and pod controllers: the first kind allowed per namespace names the way in.
   const podNamespaces = new Map<string, { grant: Grant; resource: string }>();
   for (const [group, resource] of POD_KINDS) {
-    for (const { namespace, grant } of allowedNamespaces(analysis, permissions, attrs('create', group, resource))) {
+    for (const { namespace, grant } of allowedNamespaces(permissions, attrs('create', group, resource))) {
       if (!podNamespaces.has(namespace)) podNamespaces.set(namespace, { grant, resource: group === '' ? resource : `${resource}.${group}` });
     }
   }
-  for (const [namespace, { grant, resource }] of [...podNamespaces].sort((a, b) => a[0].localeCompare(b[0]))) {
-    for (const name of analysis.serviceAccounts(namespace)) {
-      toAccount('create-pods', `create ${resource} in ${namespace}`, namespace, [grant], name);
+  const everywhere = podNamespaces.get('*');
+  for (const [namespace, { grant, resource }] of podNamespaces) {
+    if (everywhere === undefined || namespace === '*') accounts.push({ kind: 'create-pods', namespace, names: undefined, grant, resource });
+  }
+
+  // Tokens and ServiceAccount impersonation. A rule limited by name reaches those names only.
+  for (const [kind, request] of [
+    ['create-token', attrs('create', '', 'serviceaccounts', ANY_NAME, 'token')],
+    ['impersonate', attrs('impersonate', '', 'serviceaccounts', ANY_NAME)],
+  ] as const) {
+    const unlimited = allowedNamespaces(permissions, request);
+    for (const { namespace, grant } of unlimited) accounts.push({ kind, namespace, names: undefined, grant, resource: '' });
+    if (unlimited.some((m) => m.namespace === '*')) continue;
+    const covered = new Set(unlimited.map((m) => m.namespace));
+    const scopes: [string, readonly Grant[]][] = [['*', permissions.cluster], ...permissions.namespaces];
+    for (const [namespace, grants] of scopes) {
+      for (const grant of grants) {
+        const names = limitedNames(grant);
+        if (names === undefined || covered.has(namespace)) continue;
+        const allowed = names.filter((name) => ruleAllowsResource(grant.rule, { ...request, name }));
+        if (allowed.length > 0) accounts.push({ kind, namespace, names: allowed, grant, resource: '' });
+      }
     }
   }
 
-  // Tokens and ServiceAccount impersonation: only namespaces where some rule could apply.
-  const touchesAccounts = (grant: Grant): boolean =>
-    apiGroupMatches(grant.rule, '') &&
-    (resourceMatches(grant.rule, 'serviceaccounts/token', 'token') ||
-      resourceMatches(grant.rule, 'serviceaccounts', '') ||
-      resourceMatches(grant.rule, 'secrets', ''));
-  const accountNamespaces = permissions.cluster.some(touchesAccounts)
-    ? graph.namespaces
-    : [...permissions.namespaces].filter(([, grants]) => grants.some(touchesAccounts)).map(([ns]) => ns).sort();
-  let someUser: Grant | undefined;
-  for (const namespace of accountNamespaces) {
+  // Secrets that hold ServiceAccount tokens.
+  for (const [namespace, secrets] of graph.tokenSecrets) {
     const grants = grantsIn(permissions, namespace);
-    for (const name of analysis.serviceAccounts(namespace)) {
-      const token = allowing(grants, attrs('create', '', 'serviceaccounts', name, 'token'));
-      if (token !== undefined) toAccount('create-token', `create a token for ${namespace}/${name}`, namespace, [token], name);
-      const imp = allowing(grants, attrs('impersonate', '', 'serviceaccounts', name));
-      if (imp === undefined) continue;
-      someUser ??= imp;
-      toAccount('impersonate', `impersonate ServiceAccount ${namespace}/${name}`, namespace, [imp], name);
-    }
-    for (const [secret, account] of graph.tokenSecrets.get(namespace) ?? []) {
-      const read =
-        allowing(grants, attrs('get', '', 'secrets', secret)) ??
-        allowing(grants, attrs('list', '', 'secrets')) ??
-        allowing(grants, attrs('watch', '', 'secrets'));
-      if (read !== undefined) {
-        toAccount('read-token-secret', `read Secret ${namespace}/${secret} (a token of ${account})`, namespace, [read], account);
-      }
+    if (grants.length === 0) continue;
+    const listing = allowing(grants, attrs('list', '', 'secrets')) ?? allowing(grants, attrs('watch', '', 'secrets'));
+    for (const [secret, account] of secrets) {
+      const read = listing ?? allowing(grants, attrs('get', '', 'secrets', secret));
+      if (read === undefined) continue;
+      steps.push({
+        kind: 'read-token-secret',
+        action: `read Secret ${namespace}/${secret} (a token of ${account})`,
+        namespace,
+        via: [read],
+        target: { kind: 'subject', subject: serviceAccount(namespace, account) },
+      });
     }
   }
 
   // Users and groups are cluster-scoped for impersonation: only ClusterRoleBindings count.
   const cluster = permissions.cluster.filter((g) => verbMatches(g.rule, 'impersonate'));
+  let someUser: Grant | undefined = accounts.find((m) => m.kind === 'impersonate')?.grant;
   if (cluster.length > 0) {
     for (const other of graph.subjects) {
       if (other.kind !== 'User' || parseServiceAccountUser(other.name) !== undefined) continue;
       const grant = allowing(cluster, attrs('impersonate', '', 'users', other.name));
       if (grant === undefined) continue;
       someUser ??= grant;
-      steps.push({
-        kind: 'impersonate',
-        action: `impersonate User ${other.name}`,
-        namespace: '',
-        via: [grant],
-        target: { kind: 'subject', subject: other },
-      });
+      steps.push({ kind: 'impersonate', action: `impersonate User ${other.name}`, namespace: '', via: [grant], target: { kind: 'subject', subject: other } });
     }
     someUser ??= allowing(cluster, attrs('impersonate', '', 'users', ANY_NAME));
   }
@@ -339,23 +389,32 @@ function stepsFrom(analysis: Analysis, subject: Subject): Step[] {
   if (someUser !== undefined) {
     const groups = new Set<string>([MASTERS]);
     for (const other of graph.subjects) if (other.kind === 'Group') groups.add(other.name);
-    for (const group of [...groups].sort()) {
+    for (const group of [...groups].sort(compareText)) {
       const grant = allowing(cluster, attrs('impersonate', '', 'groups', group));
       if (grant === undefined) continue;
-      const via = grant === someUser ? [grant] : [grant, someUser];
       const target: Target =
         group === MASTERS
           ? { kind: 'everything', namespace: '', why: `${MASTERS} bypasses authorization` }
           : { kind: 'subject', subject: { kind: 'Group', name: group } };
-      steps.push({ kind: 'impersonate', action: `impersonate Group ${group}`, namespace: '', via, target });
+      steps.push({ kind: 'impersonate', action: `impersonate Group ${group}`, namespace: '', via: grant === someUser ? [grant] : [grant, someUser], target });
     }
   }
 
-  // bind: a binding in a scope plus `bind` on the role. An unlimited `bind` is one step to
-  // the most powerful role that adds something, rather than one per role in the cluster.
+  bindSteps(analysis, subject, permissions, steps);
+  escalateSteps(analysis, subject, permissions, steps);
+  return { accounts, steps };
+}
+
+/**
+ * bind: a binding in a scope plus `bind` on the role. An unlimited `bind` is one step to the
+ * most powerful role that adds something, rather than one per role in the cluster.
+ */
+function bindSteps(analysis: Analysis, subject: Subject, permissions: Permissions, steps: Step[]): void {
   const canBind = (grant: Grant): boolean => verbMatches(grant.rule, 'bind') && apiGroupMatches(grant.rule, RBAC_GROUP);
-  const source = analysis.rightsOf(subject);
-  const bindSteps = (namespace: string, create: Grant, candidates: readonly RoleNode[]): boolean => {
+  const anyBind = permissions.cluster.some(canBind) || [...permissions.namespaces.values()].some((grants) => grants.some(canBind));
+  if (!anyBind) return;
+  const source = new SourceRights(analysis.rightsOf(subject));
+  const inScope = (namespace: string, create: Grant, candidates: readonly RoleNode[]): boolean => {
     const grants = grantsIn(permissions, namespace).filter(canBind);
     if (grants.length === 0) return false;
     const unlimited = allowing(grants, attrs('bind', RBAC_GROUP, 'clusterroles', ANY_NAME)) !== undefined;
@@ -366,29 +425,27 @@ function stepsFrom(analysis: Analysis, subject: Subject): Step[] {
       if (bind === undefined) continue;
       const target: Target = { kind: 'role', role: node.ref, namespace };
       if (analysis.gains(source, target).length === 0) continue;
-      steps.push({
-        kind: 'bind',
-        action: `${what} and bind ${describeRef(node.ref)}`,
-        namespace,
-        via: bind === create ? [bind] : [create, bind],
-        target,
-      });
+      steps.push({ kind: 'bind', action: `${what} and bind ${describeRef(node.ref)}`, namespace, via: bind === create ? [bind] : [create, bind], target });
       if (unlimited && node.ref.kind === 'ClusterRole') return true;
     }
     return false;
   };
   const clusterBinding = allowing(permissions.cluster, attrs('create', RBAC_GROUP, 'clusterrolebindings'));
   // Binding the strongest ClusterRole cluster-wide subsumes binding anything in a namespace.
-  const bound = clusterBinding !== undefined && bindSteps('', clusterBinding, analysis.clusterRoles());
-  if (!bound) {
-    for (const { namespace, grant } of allowedNamespaces(analysis, permissions, attrs('create', RBAC_GROUP, 'rolebindings'))) {
-      if (!grantsIn(permissions, namespace).some(canBind)) continue;
-      bindSteps(namespace, grant, [...analysis.rolesIn(namespace), ...analysis.clusterRoles()]);
+  if (clusterBinding !== undefined && inScope('', clusterBinding, analysis.clusterRoles())) return;
+  for (const { namespace, grant } of allowedNamespaces(permissions, attrs('create', RBAC_GROUP, 'rolebindings'))) {
+    for (const ns of namespace === '*' ? analysis.graph.namespaces : [namespace]) {
+      if (!grantsIn(permissions, ns).some(canBind)) continue;
+      inScope(ns, grant, [...analysis.rolesIn(ns), ...analysis.clusterRoles()]);
     }
   }
+}
 
-  // escalate: rewrite a role bound to oneself.
-  for (const { binding } of bindingsFor(graph, identityOf(subject))) {
+/** escalate: rewrite a role bound to oneself. */
+function escalateSteps(analysis: Analysis, subject: Subject, permissions: Permissions, steps: Step[]): void {
+  const canEscalate = (grant: Grant): boolean => verbMatches(grant.rule, 'escalate');
+  if (!permissions.cluster.some(canEscalate) && ![...permissions.namespaces.values()].some((g) => g.some(canEscalate))) return;
+  for (const { binding } of bindingsFor(analysis.graph, identityOf(subject))) {
     const role = binding.role;
     if (role === undefined) continue;
     const scope = role.ref.kind === 'Role' ? (role.ref.namespace ?? '') : '';
@@ -408,7 +465,21 @@ function stepsFrom(analysis: Analysis, subject: Subject): Step[] {
       target: { kind: 'everything', namespace, why: `rules of ${describeRef(role.ref)} rewritten` },
     });
   }
-  return steps;
+}
+
+function serviceAccount(namespace: string, name: string): Subject {
+  return { kind: 'ServiceAccount', namespace, name };
+}
+
+function accountAction(move: AccountMove, namespace: string, name: string): string {
+  switch (move.kind) {
+    case 'create-pods':
+      return `create ${move.resource} in ${namespace}`;
+    case 'create-token':
+      return `create a token for ${namespace}/${name}`;
+    case 'impersonate':
+      return `impersonate ServiceAccount ${namespace}/${name}`;
+  }
 }
 
 function targetKey(target: Target): string {
@@ -422,27 +493,57 @@ function targetKey(target: Target): string {
   }
 }
 
+/**
+ * Breadth-first from the source. Whole namespaces are marked once entered by a move that
+ * reaches all their accounts, so a second way into the same namespace costs nothing; that
+ * keeps subjects who may create pods everywhere from revisiting every account at each level.
+ */
 function paths(analysis: Analysis, source: Subject, options: EscalationOptions): EscalationPath[] {
   const maxDepth = options.maxDepth ?? 3;
-  const sourceRights = analysis.rightsOf(source);
-  // Whoever may do everything cluster-wide can become no one stronger.
-  if (rulesCover(sourceRights.cluster, EVERYTHING_CLUSTER)) return [];
+  const maxPaths = options.maxPaths ?? Number.POSITIVE_INFINITY;
+  const rights = new SourceRights(analysis.rightsOf(source));
+  if (rights.isAllPowerful) return [];
   const seen = new Set<string>([subjectKey(source)]);
+  const entered = new Set<string>();
+  let everywhere = false;
   const out: EscalationPath[] = [];
   let frontier: { subject: Subject; steps: readonly Step[] }[] = [{ subject: source, steps: [] }];
+  const reach = (step: Step, before: readonly Step[], next: typeof frontier): boolean => {
+    const key = targetKey(step.target);
+    if (seen.has(key)) return out.length < maxPaths;
+    seen.add(key);
+    const gains = analysis.gains(rights, step.target);
+    if (gains.length === 0) return true;
+    const steps = [...before, step];
+    out.push({ source, steps, gains });
+    if (step.target.kind === 'subject') next.push({ subject: step.target.subject, steps });
+    return out.length < maxPaths;
+  };
   for (let depth = 0; depth < maxDepth && frontier.length > 0; depth++) {
-    const next: { subject: Subject; steps: readonly Step[] }[] = [];
+    const next: typeof frontier = [];
     for (const node of frontier) {
-      for (const step of stepsFrom(analysis, node.subject)) {
-        const key = targetKey(step.target);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const gains = analysis.gains(sourceRights, step.target);
-        if (gains.length === 0) continue;
-        const steps = [...node.steps, step];
-        out.push({ source, steps, gains });
-        if (step.target.kind === 'subject') next.push({ subject: step.target.subject, steps });
+      const moves = analysis.movesOf(node.subject);
+      for (const move of moves.accounts) {
+        if (everywhere) break;
+        const namespaces = move.namespace === '*' ? analysis.graph.namespaces : [move.namespace];
+        for (const namespace of namespaces) {
+          if (entered.has(namespace)) continue;
+          const known = analysis.serviceAccounts(namespace);
+          for (const name of move.names === undefined ? known : move.names.filter((n) => known.includes(n))) {
+            const step: Step = {
+              kind: move.kind,
+              action: accountAction(move, namespace, name),
+              namespace,
+              via: [move.grant],
+              target: { kind: 'subject', subject: serviceAccount(namespace, name) },
+            };
+            if (!reach(step, node.steps, next)) return out;
+          }
+          if (move.names === undefined) entered.add(namespace);
+        }
+        if (move.namespace === '*' && move.names === undefined) everywhere = true;
       }
+      for (const step of moves.steps) if (!reach(step, node.steps, next)) return out;
     }
     frontier = next;
   }
@@ -461,11 +562,10 @@ export function allEscalationPaths(
 ): Map<string, { readonly subject: Subject; readonly paths: readonly EscalationPath[] }> {
   const analysis = new Analysis(graph);
   const out = new Map<string, { subject: Subject; paths: EscalationPath[] }>();
-  for (const subject of [...graph.subjects].sort(compareSubjects)) {
+  for (const subject of graph.subjects) {
     if (options.include !== undefined && !options.include(subject)) continue;
     const found = paths(analysis, subject, options);
     if (found.length > 0) out.set(subjectKey(subject), { subject, paths: found });
   }
   return out;
 }
-

@@ -28,7 +28,7 @@ import { annotationsOf, asArray, isRecord, labelsOf, nameOf, namespaceOf } from 
 import type { PolicyRule } from './rules.js';
 import { ruleKey, rulesOf } from './rules.js';
 import type { Subject } from './subjects.js';
-import { ALL_SERVICE_ACCOUNTS, compareSubjects, matchKey, parseSubject, subjectKey } from './subjects.js';
+import { ALL_SERVICE_ACCOUNTS, compareSubjects, compareText, matchKey, parseSubject, subjectKey } from './subjects.js';
 
 export type RoleKind = 'Role' | 'ClusterRole';
 export type BindingKind = 'RoleBinding' | 'ClusterRoleBinding';
@@ -145,7 +145,7 @@ function listOf(inventory: Inventory, kind: string): KubeObject[] {
 }
 
 function byName(a: KubeObject, b: KubeObject): number {
-  return (namespaceOf(a) ?? '').localeCompare(namespaceOf(b) ?? '') || nameOf(a).localeCompare(nameOf(b));
+  return compareText(namespaceOf(a) ?? '', namespaceOf(b) ?? '') || compareText(nameOf(a), nameOf(b));
 }
 
 function roleNode(kind: RoleKind, object: KubeObject): RoleNode {
@@ -173,37 +173,56 @@ function aggregationSelectors(object: KubeObject): unknown[] | undefined {
 }
 
 /**
+ * Whether labels can satisfy a selector's matchLabels: a cheap test that rules out most
+ * ClusterRoles before the full (validating) `matchesSelector` runs.
+ */
+function mayMatch(selector: Record<string, unknown>, labels: Readonly<Record<string, string>>): boolean {
+  const wanted = selector['matchLabels'];
+  if (!isRecord(wanted)) return true;
+  for (const key in wanted) if (labels[key] !== wanted[key]) return false;
+  return true;
+}
+
+/**
  * Fills in aggregated ClusterRoles. Each round recomputes every aggregating role from the
  * current rules of the others, as the controller does on each change, until nothing moves;
- * the round limit only guards against a bug, since rule sets only grow.
+ * the round limit only guards against a bug, since rule sets only grow. Which roles each
+ * selector matches does not change between rounds, so it is worked out once.
  */
 function aggregate(clusterRoles: Map<string, RoleNode>): void {
   const aggregating = [...clusterRoles.values()]
     .filter((node) => node.rules.length === 0 && !node.malformed && aggregationSelectors(node.object) !== undefined)
-    .sort((a, b) => a.ref.name.localeCompare(b.ref.name));
+    .sort((a, b) => compareText(a.ref.name, b.ref.name));
   if (aggregating.length === 0) return;
-  const sorted = [...clusterRoles.values()].sort((a, b) => a.ref.name.localeCompare(b.ref.name));
-  const labels = new Map(sorted.map((node) => [node.ref.name, labelsOf(node.object)]));
+  const sorted = [...clusterRoles.values()].sort((a, b) => compareText(a.ref.name, b.ref.name));
+  const sources = new Map<string, string[]>();
+  for (const target of aggregating) {
+    const names: string[] = [];
+    for (const selector of aggregationSelectors(target.object) ?? []) {
+      if (!isRecord(selector)) continue;
+      for (const source of sorted) {
+        if (source.ref.name === target.ref.name) continue;
+        const labels = labelsOf(source.object);
+        if (mayMatch(selector, labels) && matchesSelector(selector, labels)) names.push(source.ref.name);
+      }
+    }
+    sources.set(target.ref.name, names);
+  }
   for (let round = 0; round <= aggregating.length + 1; round++) {
     let changed = false;
     for (const target of aggregating) {
       const rules: PolicyRule[] = [];
       const origins: string[] = [];
       const seen = new Set<string>();
-      for (const selector of aggregationSelectors(target.object) ?? []) {
-        if (!isRecord(selector)) continue;
-        for (const source of sorted) {
-          const current = clusterRoles.get(source.ref.name) ?? source;
-          if (current.ref.name === target.ref.name) continue;
-          if (!matchesSelector(selector, labels.get(current.ref.name) ?? {})) continue;
-          current.rules.forEach((rule, i) => {
-            const key = ruleKey(rule);
-            if (seen.has(key)) return;
-            seen.add(key);
-            rules.push(rule);
-            origins.push(current.origins?.[i] ?? current.ref.name);
-          });
-        }
+      for (const name of sources.get(target.ref.name) ?? []) {
+        const current = clusterRoles.get(name);
+        current?.rules.forEach((rule, i) => {
+          const key = ruleKey(rule);
+          if (seen.has(key)) return;
+          seen.add(key);
+          rules.push(rule);
+          origins.push(current.origins?.[i] ?? current.ref.name);
+        });
       }
       const before = clusterRoles.get(target.ref.name) ?? target;
       if (rules.length !== before.rules.length || rules.some((r, i) => ruleKey(r) !== ruleKey(before.rules[i] as PolicyRule))) {

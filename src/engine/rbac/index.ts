@@ -21,7 +21,7 @@ export {
   SIGNER_APPROVE,
 } from './capabilities.js';
 export type { EscalationOptions, EscalationPath, Step, StepKind, Target } from './escalation.js';
-export { allEscalationPaths, describePath, describeStep, describeTarget, escalationPaths } from './escalation.js';
+export { allEscalationPaths, describePath, describeStep, describeTarget, ESCALATION_PATH_LIMIT, escalationPaths } from './escalation.js';
 export type { BindingNode, BindingRef, BoundSubject, RbacGraph, RoleNode, RoleRef } from './graph.js';
 export {
   bindingNodeFor,

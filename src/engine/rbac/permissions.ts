@@ -13,7 +13,7 @@ import type { BindingNode, BindingRef, RbacGraph, RoleRef } from './graph.js';
 import type { PolicyRule } from './rules.js';
 import { ALL, ruleAllowsNonResource, ruleAllowsResource } from './rules.js';
 import type { Identity, Subject } from './subjects.js';
-import { compareSubjects, identityKeys, identityOf, isSystemSubject, matchKey, subjectKey } from './subjects.js';
+import { compareSubjects, compareText, identityKeys, identityOf, isSystemSubject, matchKey, subjectKey } from './subjects.js';
 
 /** One rule granted to a subject through one binding. */
 export interface Grant {
@@ -66,10 +66,13 @@ export function grantsOf(binding: BindingNode, subject: Subject): Grant[] {
   return out;
 }
 
+// ClusterRoleBindings first, as the API server visits them.
+function bindingRank(ref: BindingRef): number {
+  return ref.kind === 'ClusterRoleBinding' ? 0 : 1;
+}
+
 export function compareBindingRefs(a: BindingRef, b: BindingRef): number {
-  // ClusterRoleBindings first, as the API server visits them.
-  const rank = (r: BindingRef): number => (r.kind === 'ClusterRoleBinding' ? 0 : 1);
-  return rank(a) - rank(b) || (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name);
+  return bindingRank(a) - bindingRank(b) || compareText(a.namespace ?? '', b.namespace ?? '') || compareText(a.name, b.name);
 }
 
 function compareGrants(a: Grant, b: Grant): number {
@@ -289,5 +292,5 @@ export function whoCan(
   }
   return [...bySubject.values()]
     .map((e) => ({ ...e, grants: e.grants.sort(compareGrants) }))
-    .sort((a, b) => a.namespace.localeCompare(b.namespace) || compareSubjects(a.subject, b.subject));
+    .sort((a, b) => compareText(a.namespace, b.namespace) || compareSubjects(a.subject, b.subject));
 }

@@ -175,9 +175,71 @@ export function rulesCover(owners: readonly PolicyRule[], rule: PolicyRule): boo
   return true;
 }
 
+/**
+ * `rulesCover` for many questions against the same owner rules: the owners indexed by
+ * (verb, group, resource) as written, so each atomic permission costs a dozen map lookups
+ * instead of a scan. Answers exactly as `rulesCover` does.
+ */
+export class RuleCoverage {
+  private readonly byKey = new Map<string, PolicyRule[]>();
+  private readonly urlRules: PolicyRule[] = [];
+
+  constructor(owners: readonly PolicyRule[]) {
+    for (const owner of owners) {
+      if (owner.nonResourceURLs.length > 0) this.urlRules.push(owner);
+      for (const verb of new Set(owner.verbs)) {
+        for (const group of new Set(owner.apiGroups)) {
+          for (const resource of new Set(owner.resources)) {
+            const key = `${verb}\u0000${group}\u0000${resource}`;
+            const list = this.byKey.get(key);
+            if (list === undefined) this.byKey.set(key, [owner]);
+            else list.push(owner);
+          }
+        }
+      }
+    }
+  }
+
+  private coversAtom(verb: string, group: string, resource: string, name: string | undefined): boolean {
+    const slash = resource.indexOf('/');
+    const resources = slash < 0 ? [resource, ALL] : [resource, ALL, `*/${resource.slice(slash + 1)}`];
+    for (const v of verb === ALL ? [ALL] : [verb, ALL]) {
+      for (const g of group === ALL ? [ALL] : [group, ALL]) {
+        for (const r of resources) {
+          const owners = this.byKey.get(`${v}\u0000${g}\u0000${r}`);
+          if (owners !== undefined && owners.some((o) => coversName(o, name))) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  covers(rule: PolicyRule): boolean {
+    const names: readonly (string | undefined)[] = rule.resourceNames.length > 0 ? rule.resourceNames : [undefined];
+    for (const verb of rule.verbs) {
+      for (const group of rule.apiGroups) {
+        for (const resource of rule.resources) {
+          for (const name of names) if (!this.coversAtom(verb, group, resource, name)) return false;
+        }
+      }
+      for (const url of rule.nonResourceURLs) {
+        if (!this.urlRules.some((o) => coversVerb(o, verb) && coversURL(o, url))) return false;
+      }
+    }
+    return true;
+  }
+}
+
+const ruleKeys = new WeakMap<PolicyRule, string>();
+
 /** A stable identity for a rule, equal for rules the API server deems semantically equal. */
 export function ruleKey(rule: PolicyRule): string {
-  return JSON.stringify([rule.verbs, rule.apiGroups, rule.resources, rule.resourceNames, rule.nonResourceURLs]);
+  let key = ruleKeys.get(rule);
+  if (key === undefined) {
+    key = JSON.stringify([rule.verbs, rule.apiGroups, rule.resources, rule.resourceNames, rule.nonResourceURLs]);
+    ruleKeys.set(rule, key);
+  }
+  return key;
 }
 
 function list(values: readonly string[]): string {

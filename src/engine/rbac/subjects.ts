@@ -105,6 +105,14 @@ export function impersonatedIdentity(user: string, groups: readonly string[] = [
   return { user, groups: out };
 }
 
+/**
+ * Ordinal string order, as Go sorts names (the aggregation controller orders ClusterRoles
+ * this way); also several times faster than localeCompare on large graphs.
+ */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** `ServiceAccount shop/web`, `User alice`, `Group dev`. */
 export function describeSubject(subject: Subject): string {
   if (subject.kind === 'ServiceAccount') return `ServiceAccount ${subject.namespace ?? '(no namespace)'}/${subject.name}`;
@@ -118,12 +126,15 @@ export function subjectKey(subject: Subject): string {
     : `${subject.kind}:${subject.name}`;
 }
 
+function kindOrder(subject: Subject): number {
+  return subject.kind === 'User' ? 0 : subject.kind === 'Group' ? 1 : 2;
+}
+
 export function compareSubjects(a: Subject, b: Subject): number {
-  const order = (s: Subject): number => (s.kind === 'User' ? 0 : s.kind === 'Group' ? 1 : 2);
   return (
-    order(a) - order(b) ||
-    (a.namespace ?? '').localeCompare(b.namespace ?? '') ||
-    a.name.localeCompare(b.name)
+    kindOrder(a) - kindOrder(b) ||
+    compareText(a.namespace ?? '', b.namespace ?? '') ||
+    compareText(a.name, b.name)
   );
 }
 

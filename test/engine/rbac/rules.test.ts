@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import type { PolicyRule } from '../../../src/engine/rbac/rules.js';
-import { describeRule, policyRuleOf, rulesCover } from '../../../src/engine/rbac/rules.js';
+import { describeRule, policyRuleOf, RuleCoverage, rulesCover } from '../../../src/engine/rbac/rules.js';
 
 function r(verbs: string, resources: string, groups = '', names = ''): PolicyRule {
   const list = (s: string): string[] => (s === '' ? [] : s.split(','));
@@ -33,7 +34,29 @@ const cases: [name: string, owners: PolicyRule[], rule: PolicyRule, covered: boo
 ];
 
 describe('rbac rulesCover', () => {
-  for (const [name, owners, rule, covered] of cases) it(name, () => assert.equal(rulesCover(owners, rule), covered));
+  for (const [name, owners, rule, covered] of cases) {
+    it(name, () => {
+      assert.equal(rulesCover(owners, rule), covered);
+      assert.equal(new RuleCoverage(owners).covers(rule), covered, 'RuleCoverage');
+    });
+  }
+
+  it('RuleCoverage answers as rulesCover on random rules', () => {
+    const some = (values: string[]): fc.Arbitrary<string[]> => fc.uniqueArray(fc.constantFrom(...values), { maxLength: 3 });
+    const ruleArb: fc.Arbitrary<PolicyRule> = fc.record({
+      verbs: some(['get', 'list', '*']),
+      apiGroups: some(['', 'apps', '*']),
+      resources: some(['pods', 'pods/log', '*/log', '*', 'secrets']),
+      resourceNames: some(['a', 'b']),
+      nonResourceURLs: some(['/a', '/a/*', '*']),
+    });
+    fc.assert(
+      fc.property(fc.array(ruleArb, { maxLength: 5 }), ruleArb, (owners, rule) => {
+        assert.equal(new RuleCoverage(owners).covers(rule), rulesCover(owners, rule));
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
 
 describe('rbac describeRule and policyRuleOf', () => {
