@@ -31,6 +31,9 @@ const NAMESPACES = Number(process.env['BENCH_NAMESPACES'] ?? 50);
 const PODS = Number(process.env['BENCH_PODS'] ?? 40);
 const RATE = Number(process.env['BENCH_RATE'] ?? 20);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 30);
+// `touch`: annotate a pod (the common case: churn that changes no finding, so no write);
+// `flip`: flip its image between a pinned tag and :latest (every change rewrites a report).
+const MODES = (process.env['BENCH_MODES'] ?? 'touch,flip').split(',');
 
 async function pool<T>(
   items: readonly T[],
@@ -233,22 +236,25 @@ async function main(): Promise<void> {
     const after = process.memoryUsage();
     const watched = controller.inventory.size;
 
-    log(`measuring ${RATE} changes/s for ${SECONDS} s`);
-    collecting = true;
     const pods = objects.filter(([r]) => r === RESOURCES.pods).map(([, o]) => o);
-    const changes = RATE * SECONDS;
+    const results: string[] = [];
     const flips = new Map<string, boolean>();
-    const changeStart = Date.now();
-    for (let i = 0; i < changes; i++) {
-      const pod = pods[(i * 7919) % pods.length] as KubeObject;
-      const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
-      const latest = !(flips.get(key) ?? false);
-      flips.set(key, latest);
-      void admin
-        .patch(
-          RESOURCES.pods,
-          pod.metadata?.name ?? '',
-          {
+    let tick = 0;
+    for (const mode of MODES) {
+      log(`measuring ${RATE} changes/s for ${SECONDS} s (${mode})`);
+      latencies.length = 0;
+      collecting = true;
+      const writesBefore = await writes();
+      const changeStart = Date.now();
+      for (let i = 0; i < RATE * SECONDS; i++) {
+        const pod = pods[(i * 7919) % pods.length] as KubeObject;
+        const name = pod.metadata?.name ?? '';
+        const namespace = pod.metadata?.namespace ?? '';
+        let patch: unknown;
+        if (mode === 'flip') {
+          const latest = !(flips.get(`${namespace}/${name}`) ?? false);
+          flips.set(`${namespace}/${name}`, latest);
+          patch = {
             spec: {
               containers: [
                 {
@@ -257,15 +263,21 @@ async function main(): Promise<void> {
                 },
               ],
             },
-          },
-          'strategic',
-          { namespace: pod.metadata?.namespace ?? '' },
-        )
-        .catch((error: unknown) => log(`patch failed: ${String(error)}`));
-      await sleep(Math.max(0, changeStart + ((i + 1) * 1000) / RATE - Date.now()));
+          };
+        } else patch = { metadata: { annotations: { 'bench/tick': String(tick++) } } };
+        void admin
+          .patch(RESOURCES.pods, name, patch, 'strategic', { namespace })
+          .catch((error: unknown) => log(`patch failed: ${String(error)}`));
+        await sleep(Math.max(0, changeStart + ((i + 1) * 1000) / RATE - Date.now()));
+      }
+      await sleep(5000);
+      collecting = false;
+      const modeWrites = (await writes()) - writesBefore;
+      results.push(
+        `  event→report (${mode.padEnd(5)})       p50 ${(quantile(latencies, 0.5) * 1000).toFixed(0)} ms, p99 ${(quantile(latencies, 0.99) * 1000).toFixed(0)} ms over ${latencies.length} reconciles; ${modeWrites} writes for ${RATE * SECONDS} changes`,
+      );
     }
-    await sleep(5000);
-    collecting = false;
+    await sleep(10_000);
     const restWrites = await writes();
     await sleep(20_000);
     const atRest = (await writes()) - restWrites;
@@ -288,9 +300,7 @@ async function main(): Promise<void> {
     console.log(
       `  RSS                        ${mb(after.rss)} (this process, including the benchmark itself)`,
     );
-    console.log(
-      `  event→report latency       p50 ${(quantile(latencies, 0.5) * 1000).toFixed(0)} ms, p99 ${(quantile(latencies, 0.99) * 1000).toFixed(0)} ms over ${latencies.length} reconciles at ${RATE} changes/s`,
-    );
+    for (const line of results) console.log(line);
     console.log(`  report writes at rest      ${atRest} in 20 s`);
   } finally {
     await cluster.stop();

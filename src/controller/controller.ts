@@ -57,6 +57,14 @@ export interface ControllerOptions {
   readonly onEventToReport?: (seconds: number) => void;
 }
 
+/**
+ * The roll-up (ClusterSecurityReport, policy status) and the relational cluster scope each
+ * summarise the whole cluster; at 20 changes a second, one of each per event would spend
+ * the write budget on summaries. Waiting this long gathers a burst into one run, and the
+ * namespace reports, which carry the findings, are not delayed.
+ */
+const COALESCE_MS: Readonly<Record<string, number>> = { [ROLLUP_KEY]: 1000, cluster: 500 };
+
 const REPORT_RESOURCES = [RESOURCES.securityReports, RESOURCES.clusterSecurityReports];
 
 /** Reports and policies are kept whole (they are ours); only the managedFields noise goes. */
@@ -225,7 +233,9 @@ export class Controller {
 
   private enqueue(key: string, at = performance.now()): void {
     if (!this.eventTimes.has(key)) this.eventTimes.set(key, at);
-    this.queue.add(key);
+    const coalesce = COALESCE_MS[key];
+    if (coalesce !== undefined) this.queue.addAfter(key, coalesce);
+    else this.queue.add(key);
     this.options.metrics.queueDepth.set(this.queue.depth);
   }
 
