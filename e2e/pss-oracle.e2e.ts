@@ -416,6 +416,17 @@ describe('Pod Security live oracle (API server PodSecurity admission)', function
       );
     });
 
+    it('finds fixtures for every version v1.0 to v1.35 at both levels', function () {
+      for (const level of LEVELS) {
+        const found = new Set(fixtures.filter((f) => f.level === level).map((f) => f.minor));
+        assert.deepEqual(
+          [...found].sort((a, b) => a - b),
+          Array.from({ length: 36 }, (_, i) => i),
+          level,
+        );
+      }
+    });
+
     for (const level of LEVELS) {
       for (const version of [...minors.map((m) => `v1.${m}`), 'latest']) {
         const group = trials.filter((t) => t.fixture.level === level && t.version === version);
