@@ -173,7 +173,14 @@ async function main(): Promise<void> {
         ]);
       }
     }
-    await pool(objects, 32, ([resource, object]) => create(admin, resource, object));
+    // Pods last: the API server refuses a pod whose ServiceAccount does not exist yet.
+    const isPod = ([resource]: [ResourceDescriptor, KubeObject]): boolean => resource === RESOURCES.pods;
+    await pool(
+      objects.filter((o) => !isPod(o)),
+      32,
+      ([resource, object]) => create(admin, resource, object),
+    );
+    await pool(objects.filter(isPod), 32, ([resource, object]) => create(admin, resource, object));
     log(
       `loaded ${objects.length + namespaces.length} objects in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
