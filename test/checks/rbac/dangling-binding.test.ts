@@ -34,6 +34,16 @@ const cases: ObjectCase[] = [
     objects: AROUND,
     expected: dangling('subjects[1] ServiceAccount shop/ghost does not exist'),
   },
+  {
+    name: 'controller accounts the bootstrap policy binds before the controller-manager makes them',
+    subject: clusterRoleBinding('system:controller:ttl-controller', 'system:controller:ttl-controller', [sa('kube-system', 'ttl-controller')]),
+    expected: PASS,
+  },
+  {
+    name: 'a kube-system account under a binding of its own is checked',
+    subject: clusterRoleBinding('tiller', 'cluster-admin', [sa('kube-system', 'tiller')]),
+    expected: dangling('subjects[0] ServiceAccount kube-system/tiller does not exist'),
+  },
   { name: 'default always exists', subject: roleBinding('shop', 'web', { kind: 'Role', name: 'web' }, [sa('bank', 'default')]), objects: AROUND, expected: PASS },
   {
     name: 'a ServiceAccount without namespace in a ClusterRoleBinding',
