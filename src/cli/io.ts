@@ -2,8 +2,10 @@
  * What a command may touch of the outside world, passed in so that tests run commands
  * in-process with captured output, a fixed clock and a chosen working directory.
  */
-import { writeFile } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Check } from '../engine/check.js';
 
 export interface OutputStream {
@@ -19,7 +21,11 @@ export interface CliIo {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   now(): Date;
-  writeFile(path: string, text: string): Promise<void>;
+  /**
+   * Writes a report as it is produced, to a file or (with no path) to stdout, waiting when
+   * the destination is slower than the producer so that pieces do not pile up in memory.
+   */
+  writeOutput(path: string | undefined, chunks: Iterable<string>): Promise<void>;
 }
 
 /** What the commands build on, replaceable in tests (a fixed catalogue keeps golden outputs stable). */
@@ -39,6 +45,27 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+// Pieces are gathered to about this size before a write: fewer, larger writes, little memory.
+const WRITE_BATCH = 1 << 20;
+
+function* batched(chunks: Iterable<string>): Generator<string> {
+  let batch = '';
+  for (const chunk of chunks) {
+    batch += chunk;
+    if (batch.length >= WRITE_BATCH) {
+      yield batch;
+      batch = '';
+    }
+  }
+  if (batch !== '') yield batch;
+}
+
+async function writeToStdout(chunks: Iterable<string>): Promise<void> {
+  for (const batch of batched(chunks)) {
+    if (!process.stdout.write(batch)) await once(process.stdout, 'drain');
+  }
+}
+
 export function processIo(): CliIo {
   return {
     stdout: { write: (text) => void process.stdout.write(text), isTTY: process.stdout.isTTY === true },
@@ -47,7 +74,8 @@ export function processIo(): CliIo {
     cwd: process.cwd(),
     env: process.env,
     now: () => new Date(),
-    writeFile: (path, text) => writeFile(path, text),
+    writeOutput: (path, chunks) =>
+      path === undefined ? writeToStdout(chunks) : pipeline(Readable.from(batched(chunks)), createWriteStream(path)),
   };
 }
 

@@ -45,6 +45,9 @@ export const COMMANDS: readonly Command[] = [
     summary: 'show one check in full (also a profile, or cel)',
     load: () => import('./explain/command.js'),
   },
+  { name: 'can-i', summary: 'whether a user may do something, as the RBAC authorizer answers', load: () => import('./can-i/command.js') },
+  { name: 'who-can', summary: 'which subjects may do something, and through which bindings', load: () => import('./who-can/command.js') },
+  { name: 'access', summary: "a subject's effective permissions and escalation paths", load: () => import('./access/command.js') },
   {
     name: 'run',
     summary: 'run the controller (what the container starts)',
@@ -173,5 +176,10 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // `bulwark scan ... | head`: the reader left; stop quietly, as Unix tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -7,6 +7,7 @@
 import type { Finding } from '../engine/types.js';
 import { isActive } from '../engine/types.js';
 import type { ReportFinding, ScanReport } from './model.js';
+import { jsonChunks, mapIterable, STREAMED_ARRAY } from './stream.js';
 
 export const REPORT_API_VERSION = 'bulwark.dev/v1alpha1';
 export const REPORT_KIND = 'ScanReport';
@@ -51,6 +52,10 @@ function waiverDocument(finding: Finding): Record<string, unknown> {
 
 /** The report as plain data, in the key order both JSON and YAML print. */
 export function reportDocument(report: ScanReport): Record<string, unknown> {
+  return reportHead(report, report.findings.map(findingDocument));
+}
+
+function reportHead(report: ScanReport, findings: unknown): Record<string, unknown> {
   return {
     apiVersion: REPORT_API_VERSION,
     kind: REPORT_KIND,
@@ -73,11 +78,16 @@ export function reportDocument(report: ScanReport): Record<string, unknown> {
       ...ns.counts,
       waived: ns.waived,
     })),
-    findings: report.findings.map(findingDocument),
+    findings,
     diagnostics: report.diagnostics.map((d) => ({ severity: d.severity, path: d.path, message: d.message })),
   };
 }
 
+/** The JSON report in pieces, one finding at a time. */
+export function renderJsonChunks(report: ScanReport): Iterable<string> {
+  return jsonChunks(reportHead(report, STREAMED_ARRAY), mapIterable(report.findings, findingDocument));
+}
+
 export function renderJson(report: ScanReport): string {
-  return `${JSON.stringify(reportDocument(report), null, 2)}\n`;
+  return [...renderJsonChunks(report)].join('');
 }

@@ -13,6 +13,7 @@ import type { Finding, Severity } from '../engine/types.js';
 import { isActive } from '../engine/types.js';
 import type { ReportFinding, ReportLocation, ReportRule, ScanReport } from './model.js';
 import { diagnosticLocation, resourceName } from './model.js';
+import { jsonChunks, mapIterable, STREAMED_ARRAY } from './stream.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** Where each check's documentation lives; `explain` prints the same text. */
@@ -122,7 +123,24 @@ function resultDocument(entry: ReportFinding, ruleIndex: number, fallback: Repor
 }
 
 export function sarifDocument(report: ScanReport): Record<string, unknown> {
-  const ruleIndex = new Map(report.rules.map((rule, i) => [rule.check.id, i]));
+  return sarifHead(report, report.findings.map((entry) => resultAt(report, entry)));
+}
+
+function resultAt(report: ScanReport, entry: ReportFinding): Record<string, unknown> {
+  return resultDocument(entry, ruleIndexOf(report).get(entry.finding.checkId) ?? -1, report.defaultLocation);
+}
+
+const ruleIndexes = new WeakMap<ScanReport, Map<string, number>>();
+function ruleIndexOf(report: ScanReport): Map<string, number> {
+  let index = ruleIndexes.get(report);
+  if (index === undefined) {
+    index = new Map(report.rules.map((rule, i) => [rule.check.id, i]));
+    ruleIndexes.set(report, index);
+  }
+  return index;
+}
+
+function sarifHead(report: ScanReport, results: unknown): Record<string, unknown> {
   const notifications = report.diagnostics.map((d) => {
     const where = diagnosticLocation(d);
     return {
@@ -154,12 +172,17 @@ export function sarifDocument(report: ScanReport): Record<string, unknown> {
             toolExecutionNotifications: notifications,
           },
         ],
-        results: report.findings.map((entry) => resultDocument(entry, ruleIndex.get(entry.finding.checkId) ?? -1, report.defaultLocation)),
+        results,
       },
     ],
   };
 }
 
+/** The SARIF log in pieces, one result at a time. */
+export function renderSarifChunks(report: ScanReport): Iterable<string> {
+  return jsonChunks(sarifHead(report, STREAMED_ARRAY), mapIterable(report.findings, (entry) => resultAt(report, entry)));
+}
+
 export function renderSarif(report: ScanReport): string {
-  return `${JSON.stringify(sarifDocument(report), null, 2)}\n`;
+  return [...renderSarifChunks(report)].join('');
 }

@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -46,6 +48,27 @@ describe('bulwark as a program', function () {
     assert.ok(report.findings.some((f) => f.checkId === 'acme.team-label'), 'the CEL rule ran');
     assert.ok(report.findings.some((f) => f.checkId === 'workload.image-tag' && !f.active), 'the exception waived a finding');
     assert.equal(run.code, 1, run.stderr);
+  });
+
+  it('writes a report file as it is produced', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bulwark-out-'));
+    try {
+      const out = join(dir, 'report.sarif');
+      const run = bulwark(['scan', 'examples/insecure-app', '--format', 'sarif', '--output', out]);
+      assert.equal(run.stdout, '');
+      const log = JSON.parse(readFileSync(out, 'utf8')) as { version: string; runs: { results: unknown[] }[] };
+      assert.equal(log.version, '2.1.0');
+      assert.ok((log.runs[0]?.results.length ?? 0) > 10);
+      assert.equal(run.code, 1, run.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 when the report cannot be written', () => {
+    const run = bulwark(['scan', 'examples/insecure-app', '--output', '/nonexistent-bulwark-dir/report.txt']);
+    assert.equal(run.stderr, 'bulwark scan: cannot write /nonexistent-bulwark-dir/report.txt: no such directory\n');
+    assert.equal(run.code, 2);
   });
 
   it('reads stdin and exits 2 on malformed input, naming it', () => {

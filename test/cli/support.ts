@@ -142,7 +142,11 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
     cwd: options.cwd ?? join(FIXTURES, 'manifests'),
     env: options.env ?? {},
     now: () => NOW,
-    writeFile: async (path, text) => void files.set(path, text),
+    writeOutput: async (path, chunks) => {
+      const text = [...chunks].join('');
+      if (path === undefined) stdout += text;
+      else files.set(path, text);
+    },
   };
   const code = await main(argv, io, options.deps ?? TEST_DEPS);
   return { code, stdout, stderr, files };

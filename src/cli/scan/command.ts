@@ -28,7 +28,7 @@ import { SEVERITIES } from '../../engine/types.js';
 import type { LoadResult, ManifestSource } from '../../manifests/load.js';
 import { loadManifests, sourceKey } from '../../manifests/load.js';
 import type { Format } from '../../report/index.js';
-import { FORMATS, renderReport } from '../../report/index.js';
+import { FORMATS, renderReportChunks } from '../../report/index.js';
 import type { ReportLocation, ScanReport } from '../../report/model.js';
 import { buildReport, countAtOrAbove } from '../../report/model.js';
 import { booleanOption, choice, parseCommandArgs, stringOption } from '../args.js';
@@ -159,6 +159,15 @@ function buildInventory(loaded: LoadResult, diagnostics: Diagnostic[]): { invent
   return { inventory, sources };
 }
 
+function writeErrorText(error: unknown): string {
+  if (error !== null && typeof error === 'object' && 'code' in error) {
+    if (error.code === 'ENOENT') return 'no such directory';
+    if (error.code === 'EACCES' || error.code === 'EPERM') return 'permission denied';
+    if (error.code === 'EISDIR') return 'is a directory';
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 function printDiagnostics(io: CliIo, diagnostics: readonly Diagnostic[]): void {
   const color = wantsColor(io.stderr, io.env);
   const label = (severity: Diagnostic['severity']): string =>
@@ -231,16 +240,12 @@ export async function run(args: readonly string[], io: CliIo, deps: CliDeps): Pr
 
   const toFile = options.output !== undefined;
   const color = options.color ?? (!toFile && wantsColor(io.stdout, io.env));
-  const text = renderReport(options.format, report, { color, showWaived: options.showWaived });
-  if (options.output !== undefined) {
-    try {
-      await io.writeFile(resolve(io.cwd, options.output), text);
-    } catch (error) {
-      io.stderr.write(`bulwark scan: cannot write ${options.output}: ${error instanceof Error ? error.message : String(error)}\n`);
-      return EXIT_ERROR;
-    }
-  } else {
-    io.stdout.write(text);
+  const chunks = renderReportChunks(options.format, report, { color, showWaived: options.showWaived });
+  try {
+    await io.writeOutput(options.output === undefined ? undefined : resolve(io.cwd, options.output), chunks);
+  } catch (error) {
+    io.stderr.write(`bulwark scan: cannot write ${options.output ?? 'the report'}: ${writeErrorText(error)}\n`);
+    return EXIT_ERROR;
   }
 
   if (report.summary.inputErrors > 0) return EXIT_ERROR;
