@@ -1,7 +1,7 @@
 /**
  * `npm run bench:controller`: the controller against the real local control plane.
- * Loads a cluster of BENCH_NAMESPACES × BENCH_PODS pods (default 50 × 40 = 2,000, with a
- * ServiceAccount, Role, RoleBinding and NetworkPolicy per namespace), then measures:
+ * Loads a cluster of BENCH_NAMESPACES × BENCH_PODS pods (default 50 × 40 = 2,000, as replicas of
+ * 4 Deployments per namespace, with a ServiceAccount, Role, RoleBinding and NetworkPolicy per namespace), then measures:
  *  - cold start: caches synced and every namespace report written;
  *  - memory: heap and RSS growth of this process for the controller's caches and state,
  *    per watched object (after a forced GC; run under --expose-gc);
@@ -29,6 +29,14 @@ const run = promisify(execFile);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NAMESPACES = Number(process.env['BENCH_NAMESPACES'] ?? 50);
 const PODS = Number(process.env['BENCH_PODS'] ?? 40);
+const DEPLOYMENTS = 4;
+const DEPLOYMENTS_RESOURCE: ResourceDescriptor = {
+  group: 'apps',
+  version: 'v1',
+  plural: 'deployments',
+  namespaced: true,
+  kind: 'Deployment',
+};
 const RATE = Number(process.env['BENCH_RATE'] ?? 20);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 30);
 // `touch`: annotate a pod (the common case: churn that changes no finding, so no write);
@@ -150,37 +158,64 @@ async function main(): Promise<void> {
           spec: { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ podSelector: {} }] }] },
         },
       ]);
-      for (let p = 0; p < PODS; p++) {
+      // Pods as clusters have them: replicas of Deployments (made by the controller-manager),
+      // so the controller groups them by owner as it would in production.
+      for (let d = 0; d < DEPLOYMENTS; d++) {
         objects.push([
-          RESOURCES.pods,
+          DEPLOYMENTS_RESOURCE,
           {
-            apiVersion: 'v1',
-            kind: 'Pod',
-            metadata: { name: `pod-${p}`, namespace: ns, labels: { app: p % 2 === 0 ? 'web' : 'worker' } },
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            metadata: { name: `app-${d}`, namespace: ns },
             spec: {
-              serviceAccountName: 'app',
-              containers: [
-                {
-                  name: 'app',
-                  image: 'registry.example.com/app:1.0',
-                  ports: [{ containerPort: 8080 }],
-                  resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+              replicas: PODS / DEPLOYMENTS,
+              selector: { matchLabels: { app: `app-${d}` } },
+              template: {
+                metadata: { labels: { app: `app-${d}`, tier: d % 2 === 0 ? 'web' : 'worker' } },
+                spec: {
+                  serviceAccountName: 'app',
+                  containers: [
+                    {
+                      name: 'app',
+                      image: 'registry.example.com/app:1.0',
+                      ports: [{ containerPort: 8080 }],
+                      resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+                    },
+                    { name: 'sidecar', image: 'registry.example.com/proxy:2.1' },
+                  ],
                 },
-                { name: 'sidecar', image: 'registry.example.com/proxy:2.1' },
-              ],
+              },
             },
           },
         ]);
       }
     }
     // Pods last: the API server refuses a pod whose ServiceAccount does not exist yet.
-    const isPod = ([resource]: [ResourceDescriptor, KubeObject]): boolean => resource === RESOURCES.pods;
+    const isPod = ([resource]: [ResourceDescriptor, KubeObject]): boolean =>
+      resource === DEPLOYMENTS_RESOURCE;
     await pool(
       objects.filter((o) => !isPod(o)),
       32,
       ([resource, object]) => create(admin, resource, object),
     );
     await pool(objects.filter(isPod), 32, ([resource, object]) => create(admin, resource, object));
+    // Wait for the controller-manager to create every replica.
+    const listPods = async (): Promise<KubeObject[]> => {
+      const out: KubeObject[] = [];
+      let next: string | undefined;
+      do {
+        const page = await admin.list(RESOURCES.pods, { limit: 500, ...(next ? { continue: next } : {}) });
+        out.push(...(page.items as KubeObject[]));
+        next = page.metadata.continue;
+      } while (next);
+      return out;
+    };
+    let podsMade: KubeObject[] = [];
+    for (;;) {
+      podsMade = (await listPods()).filter((p) => p.metadata?.namespace?.startsWith('bench-'));
+      if (podsMade.length >= NAMESPACES * PODS) break;
+      await sleep(1000);
+    }
     log(
       `loaded ${objects.length + namespaces.length} objects in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
@@ -243,7 +278,7 @@ async function main(): Promise<void> {
     const after = process.memoryUsage();
     const watched = controller.inventory.size;
 
-    const pods = objects.filter(([r]) => r === RESOURCES.pods).map(([, o]) => o);
+    const pods = podsMade;
     const results: string[] = [];
     const flips = new Map<string, boolean>();
     let tick = 0;

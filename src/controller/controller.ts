@@ -24,7 +24,7 @@ import { LeaderElector } from './leader-election.js';
 import { PolicyRegistry } from './policy-registry.js';
 import { TokenBucket } from './rate-limiter.js';
 import type { ClusterReportBody, LiveReports, ReportApi } from './reconciler.js';
-import { CLUSTER_REPORT_KIND, liveBodyOf, Reconciler, REPORT_KIND, ROLLUP_KEY } from './reconciler.js';
+import { canonicalLiveBody, CLUSTER_REPORT_KIND, Reconciler, REPORT_KIND, ROLLUP_KEY } from './reconciler.js';
 import type { ReflectorEvent, ReflectorHandler } from './reflector.js';
 import { Reflector } from './reflector.js';
 import type { ReportBody } from './report-content.js';
@@ -246,7 +246,20 @@ export class Controller {
     if (this.stopped || !this.leading) return;
     if (!this.isLeader()) return { requeueAfterMs: 500 };
     this.options.log.debug('reconcile', { key, reconcileId });
-    await this.reconciler.reconcile(key);
+    // This run covers every event seen so far; events during it start a new wait.
+    const since = this.eventTimes.get(key);
+    this.eventTimes.delete(key);
+    try {
+      await this.reconciler.reconcile(key);
+    } catch (error) {
+      if (since !== undefined) this.eventTimes.set(key, Math.min(since, this.eventTimes.get(key) ?? since));
+      throw error;
+    }
+    if (since !== undefined) {
+      const seconds = (performance.now() - since) / 1000;
+      this.options.metrics.eventToReport.observe(seconds);
+      this.options.onEventToReport?.(seconds);
+    }
   }
 
   private onOutcome(outcome: ReconcileOutcome): void {
@@ -261,13 +274,6 @@ export class Controller {
         retryInMs: outcome.retryInMs,
       });
       return;
-    }
-    const since = this.eventTimes.get(outcome.key);
-    if (since !== undefined && !this.queue.has(outcome.key)) {
-      const seconds = (performance.now() - since) / 1000;
-      metrics.eventToReport.observe(seconds);
-      this.options.onEventToReport?.(seconds);
-      this.eventTimes.delete(outcome.key);
     }
     if (outcome.key === ROLLUP_KEY) this.scheduleExceptionExpiry();
     if (this.initialKeys.delete(outcome.key) && this.initialKeys.size === 0) {
@@ -342,7 +348,7 @@ export class Controller {
       // Our own write echoing back needs no work; a hand edit or a deletion is restored.
       if (
         !deleted &&
-        this.written.get(reportKey(resource.kind, namespace, name)) === canonicalJson(liveBodyOf(obj))
+        this.written.get(reportKey(resource.kind, namespace, name)) === canonicalLiveBody(obj)
       )
         return;
       this.enqueue(isCluster ? ROLLUP_KEY : `ns/${namespace ?? ''}`);

@@ -97,6 +97,19 @@ export interface ReconcilerOptions {
   readonly expiringDays?: number;
 }
 
+// Live reports are immutable once cached, and a namespace reconcile compares against the
+// same object until it changes: canonicalize each once.
+const canonicalLive = new WeakMap<KubeObject, string>();
+
+export function canonicalLiveBody(obj: KubeObject): string {
+  let text = canonicalLive.get(obj);
+  if (text === undefined) {
+    text = canonicalJson(liveBodyOf(obj));
+    canonicalLive.set(obj, text);
+  }
+  return text;
+}
+
 /** The parts of a live report the controller writes, read back for comparison. */
 export function liveBodyOf(obj: KubeObject | undefined): Record<string, unknown> | undefined {
   if (obj === undefined) return undefined;
@@ -316,7 +329,7 @@ export class Reconciler {
   ): Promise<void> {
     const { api, metrics } = this.options;
     const previous = previousFindings(live);
-    if (live === undefined || canonicalJson(liveBodyOf(live)) !== canonicalJson(body)) {
+    if (live === undefined || canonicalLiveBody(live) !== canonicalJson(body)) {
       await api.applyReport(state, namespace, body);
     }
     // Drift is measured against the report as it stood, so restarts and fail-overs neither
