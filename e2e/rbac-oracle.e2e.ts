@@ -32,6 +32,7 @@ import fc from 'fast-check';
 import { dump } from 'js-yaml';
 
 import { run as canIRun } from '../src/cli/can-i/command.js';
+import { loadBootstrapPolicy } from '../src/cli/cluster-source.js';
 import type { CliIo } from '../src/cli/io.js';
 import { Inventory } from '../src/engine/inventory.js';
 import type { KubeObject } from '../src/engine/objects.js';
@@ -547,6 +548,23 @@ describe('RBAC live oracle: the engine against SubjectAccessReview', function ()
     const disagreements = answers.flatMap((a, i) => (a === serverAnswers[i] ? [] : [`${JSON.stringify(questions[i])}: server ${String(serverAnswers[i])}, dump ${a}`]));
     console.log(`      RBAC dump oracle: ${answers.length - disagreements.length}/${answers.length} agree (${stripped.length} objects, ${aggregated} aggregated roles stripped; can-i --from ran in ${ms.toFixed(0)} ms)`);
     assert.deepEqual(disagreements.slice(0, 10), []);
+  });
+
+  it('the captured bootstrap policy (--include-defaults) is what the server holds', async () => {
+    const keyOf = (o: KubeObject): string => `${String(o.kind)}/${o.metadata?.namespace ?? ''}/${String(o.metadata?.name)}`;
+    // Keys sorted: kubectl (which captured the file) sorts them, the API server writes them in field order.
+    const canonical = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(canonical)
+        : value !== null && typeof value === 'object'
+          ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, canonical(v)]))
+          : value;
+    const content = (o: KubeObject): string => JSON.stringify(canonical([o['rules'] ?? null, o['roleRef'] ?? null, o['subjects'] ?? null, o['aggregationRule'] ?? null]));
+    const captured = new Map((await loadBootstrapPolicy()).map((o) => [keyOf(o), content(o)]));
+    const server = live.filter((o) => o.metadata?.labels?.['kubernetes.io/bootstrapping'] === 'rbac-defaults' && (o.metadata.namespace === undefined || o.metadata.namespace === 'kube-system' || o.metadata.namespace === 'kube-public'));
+    const differ = server.filter((o) => captured.get(keyOf(o)) !== content(o)).map(keyOf);
+    console.log(`      RBAC bootstrap policy: ${server.length - differ.length}/${server.length} server objects as captured (${captured.size} captured)`);
+    assert.deepEqual(differ, []);
   });
 
   it('escalation: the first step of every path found succeeds as an impersonated dry run; subjects without one are forbidden', async () => {
