@@ -63,19 +63,30 @@ interface Group {
   source: string | undefined;
 }
 
-/** Outcomes for one subject, by check ID. */
-type SubjectOutcomes = Map<string, { enabled: EnabledCheck; outcome: CheckOutcome }>;
+/** An enabled check with its context, prepared once per evaluation. */
+interface Prepared {
+  readonly enabled: EnabledCheck;
+  readonly ctx: CheckContext;
+}
 
 class Run {
   readonly groups = new Map<string, Group>();
   readonly diagnostics: Diagnostic[] = [];
+  /** Passes that need no group (one resource, one record): counted straight into the score. */
+  readonly passTallies = new Map<string, Tally>();
+  /** Group keys of superseded findings, from superseding checks that applied. */
+  readonly superseded = new Set<string>();
+  /** Checks some enabled check supersedes: their outcomes stay in groups until supersession. */
+  private readonly supersededIds: ReadonlySet<string>;
   private readonly contexts = new Map<string, CheckContext>();
 
   constructor(
     readonly inventory: Inventory,
     readonly policy: CompiledPolicy,
     readonly sourceOf: ((obj: KubeObject) => string | undefined) | undefined,
-  ) {}
+  ) {
+    this.supersededIds = new Set(policy.checks.flatMap((c) => c.check.supersedes ?? []));
+  }
 
   context(enabled: EnabledCheck): CheckContext {
     let ctx = this.contexts.get(enabled.check.id);
@@ -92,57 +103,58 @@ class Run {
     return ctx;
   }
 
-  /** Runs a check, turning a throw (a bug, or input no check foresaw) into an `error` outcome. */
-  guard(check: Check, what: string, run: () => CheckOutcome): CheckOutcome {
-    try {
-      return run();
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return {
-        status: 'error',
-        reason: 'CheckFailed',
-        message: `check ${check.id} failed on ${what}: ${message}`,
-      };
-    }
+  prepare(checks: readonly EnabledCheck[]): Prepared[] {
+    return checks.map((enabled) => ({ enabled, ctx: this.context(enabled) }));
   }
 
-  evaluateObject(
-    obj: KubeObject,
-    podChecks: readonly EnabledCheck[],
-    objectChecks: readonly EnabledCheck[],
-  ): void {
+  /**
+   * Runs every applicable pod and object check on one object and records the outcomes.
+   * This is the hot loop of a scan (checks × objects), so it allocates nothing for a pass
+   * of a check that needs no group, and names the object only when a check throws.
+   */
+  evaluateObject(obj: KubeObject, podChecks: readonly Prepared[], objectChecks: readonly Prepared[]): void {
     const kind = obj.kind;
     if (typeof kind !== 'string') return;
-    const outcomes: SubjectOutcomes = new Map();
-    const what = `${kind} ${resourceKey(refOf(obj))}`;
+    const isPod = kind === 'Pod';
+    let resource: ResourceRef | undefined;
+    let source: string | undefined;
+    let sourceRead = false;
+    const recordOne = (enabled: EnabledCheck, outcome: CheckOutcome): void => {
+      if (outcome.status === 'skip') return;
+      // Pods are reported under their top-level owner; everything else under itself.
+      resource ??= isPod ? topLevelOwner(obj, this.inventory) : refOf(obj);
+      if (!sourceRead) {
+        source = this.sourceOf?.(obj);
+        sourceRead = true;
+      }
+      this.record(enabled, resource, outcome, isPod ? 'pod' : 'other', source);
+    };
     if (podChecks.length > 0) {
       const pod = podSubjectOf(obj);
       if (pod !== undefined) {
-        for (const enabled of podChecks) {
+        for (const { enabled, ctx } of podChecks) {
           const check = enabled.check;
           if (check.scope !== 'pod') continue;
-          outcomes.set(check.id, {
-            enabled,
-            outcome: this.guard(check, what, () => check.evaluate(pod, this.context(enabled))),
-          });
+          let outcome: CheckOutcome;
+          try {
+            outcome = check.evaluate(pod, ctx);
+          } catch (error) {
+            outcome = crashed(check, `${kind} ${resourceKey(refOf(obj))}`, error);
+          }
+          recordOne(enabled, outcome);
         }
       }
     }
-    for (const enabled of objectChecks) {
+    for (const { enabled, ctx } of objectChecks) {
       const check = enabled.check;
       if (check.scope !== 'object' || !check.kinds.includes(kind)) continue;
-      outcomes.set(check.id, {
-        enabled,
-        outcome: this.guard(check, what, () => check.evaluate(obj, this.context(enabled))),
-      });
-    }
-    if (outcomes.size === 0) return;
-    // Pods are reported under their top-level owner; everything else under itself.
-    const isPod = kind === 'Pod';
-    const resource = isPod ? topLevelOwner(obj, this.inventory) : refOf(obj);
-    const source = this.sourceOf?.(obj);
-    for (const { enabled, outcome } of outcomes.values()) {
-      this.record(enabled, resource, outcome, isPod ? 'pod' : 'other', source);
+      let outcome: CheckOutcome;
+      try {
+        outcome = check.evaluate(obj, ctx);
+      } catch (error) {
+        outcome = crashed(check, `${kind} ${resourceKey(refOf(obj))}`, error);
+      }
+      recordOne(enabled, outcome);
     }
   }
 
@@ -154,7 +166,20 @@ class Run {
     source?: string,
   ): void {
     if (outcome.status === 'skip') return;
-    const key = groupKey(enabled.check.id, resource);
+    const check = enabled.check;
+    if (check.supersedes !== undefined) {
+      for (const id of check.supersedes) this.superseded.add(groupKey(id, resource));
+    }
+    // A pass about one resource (not replicas gathered under an owner) needs no group,
+    // unless supersession may yet drop it.
+    if (outcome.status === 'pass' && weight !== 'pod' && !this.supersededIds.has(check.id)) {
+      const ns = resource.namespace ?? '';
+      let tally = this.passTallies.get(ns);
+      if (tally === undefined) this.passTallies.set(ns, (tally = { evaluated: 0, failed: 0 }));
+      tally.evaluated += SEVERITY_WEIGHT[enabled.severity];
+      return;
+    }
+    const key = groupKey(check.id, resource);
     let group = this.groups.get(key);
     if (group === undefined) {
       group = { enabled, resource, outcome, pods: 0, others: 0, source };
@@ -193,15 +218,11 @@ function rank(outcome: CheckOutcome): number {
 
 /**
  * Drops findings of checks that an applicable check on the same resource supersedes, so one
- * problem yields one finding. Groups exist only for outcomes that did not skip, so a
+ * problem yields one finding. Only outcomes that did not skip register supersession, so a
  * superseding check that does not apply (e.g. below its Pod Security version) drops nothing.
  */
-function applySupersession(groups: Map<string, Group>): void {
-  for (const group of [...groups.values()]) {
-    for (const superseded of group.enabled.check.supersedes ?? []) {
-      groups.delete(groupKey(superseded, group.resource));
-    }
-  }
+function applySupersession(run: Run): void {
+  for (const key of run.superseded) run.groups.delete(key);
 }
 
 function groupKey(checkId: string, resource: ResourceRef): string {
@@ -218,8 +239,10 @@ function evaluateNamespace(
   run: Run,
   namespace: string,
   byScope: Record<Check['scope'], EnabledCheck[]>,
+  prepared: { pod: Prepared[]; object: Prepared[] },
 ): void {
-  for (const obj of run.inventory.objectsIn(namespace)) run.evaluateObject(obj, byScope.pod, byScope.object);
+  for (const obj of run.inventory.objectsIn(namespace))
+    run.evaluateObject(obj, prepared.pod, prepared.object);
   for (const enabled of byScope.namespace) {
     const check = enabled.check;
     if (check.scope !== 'namespace') continue;
@@ -249,17 +272,18 @@ export function evaluate(inventory: Inventory, policy: CompiledPolicy, options: 
   const scope = options.scope ?? { kind: 'all' };
   const run = new Run(inventory, policy, options.sourceOf);
   const byScope = splitByScope(policy.checks);
+  const prepared = { pod: run.prepare(byScope.pod), object: run.prepare(byScope.object) };
 
   if (scope.kind === 'namespace') {
-    if (run.selected(scope.namespace)) evaluateNamespace(run, scope.namespace, byScope);
+    if (run.selected(scope.namespace)) evaluateNamespace(run, scope.namespace, byScope, prepared);
   } else {
     if (scope.kind === 'all') {
       for (const namespace of inventory.namespaces()) {
-        if (run.selected(namespace)) evaluateNamespace(run, namespace, byScope);
+        if (run.selected(namespace)) evaluateNamespace(run, namespace, byScope, prepared);
       }
     }
     // Cluster-scoped objects, and namespaced manifests that leave the namespace to `kubectl -n`.
-    for (const obj of inventory.unnamespacedObjects()) run.evaluateObject(obj, byScope.pod, byScope.object);
+    for (const obj of inventory.unnamespacedObjects()) run.evaluateObject(obj, prepared.pod, prepared.object);
     for (const enabled of byScope.cluster) {
       const check = enabled.check;
       if (check.scope !== 'cluster') continue;
@@ -276,9 +300,9 @@ export function evaluate(inventory: Inventory, policy: CompiledPolicy, options: 
     }
   }
 
-  applySupersession(run.groups);
+  applySupersession(run);
   const findings: Finding[] = [];
-  const tallies = new Map<string, Tally>();
+  const tallies = new Map<string, Tally>(run.passTallies);
   for (const group of run.groups.values()) {
     const { enabled, resource, outcome } = group;
     const ns = resource.namespace ?? '';
