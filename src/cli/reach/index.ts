@@ -29,7 +29,10 @@ export async function reachCommand(argv: readonly string[], io: ReachIo): Promis
     cwd: io.cwd ?? process.cwd(),
     env: process.env,
     now: () => new Date(),
-    writeFile: () => Promise.reject(new Error('bulwark reach writes no files')),
+    // reach prints through stdout alone; a caller holding only streams gets them used in order.
+    writeOutput: async (_path, chunks) => {
+      for (const chunk of chunks) io.stdout.write(chunk);
+    },
   };
   try {
     return await run(argv, cliIo);

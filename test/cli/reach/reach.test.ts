@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { reachCommand } from '../../../src/cli/reach/index.js';
 import type { ReachDocument } from '../../../src/cli/reach/render.js';
+import type { CommandModule } from '../../../src/cli/main.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = join(HERE, 'fixtures');
@@ -281,6 +282,11 @@ describe('bulwark reach', () => {
       assert.equal(out.code, c.code);
     });
   }
+
+  it('command.ts is a CommandModule, so main.ts loads it as every other command', async () => {
+    const module: CommandModule = await import('../../../src/cli/reach/command.js');
+    assert.match(module.usage, /^Usage: bulwark reach /);
+  });
 
   it('--help prints the usage and exits 0', async () => {
     const out = await reach(['--help']);
