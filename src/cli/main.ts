@@ -45,9 +45,26 @@ export const COMMANDS: readonly Command[] = [
     summary: 'show one check in full (also a profile, or cel)',
     load: () => import('./explain/command.js'),
   },
-  { name: 'can-i', summary: 'whether a user may do something, as the RBAC authorizer answers', load: () => import('./can-i/command.js') },
-  { name: 'who-can', summary: 'which subjects may do something, and through which bindings', load: () => import('./who-can/command.js') },
-  { name: 'access', summary: "a subject's effective permissions and escalation paths", load: () => import('./access/command.js') },
+  {
+    name: 'can-i',
+    summary: 'whether a user may do something, as the RBAC authorizer answers',
+    load: () => import('./can-i/command.js'),
+  },
+  {
+    name: 'who-can',
+    summary: 'which subjects may do something, and through which bindings',
+    load: () => import('./who-can/command.js'),
+  },
+  {
+    name: 'access',
+    summary: "a subject's effective permissions and escalation paths",
+    load: () => import('./access/command.js'),
+  },
+  {
+    name: 'reach',
+    summary: 'who can reach a workload, and where it may connect (NetworkPolicy)',
+    load: () => import('./reach/command.js'),
+  },
   {
     name: 'run',
     summary: 'run the controller (what the container starts)',
