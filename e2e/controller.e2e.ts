@@ -483,7 +483,12 @@ describe('controller against the local control plane', function () {
   });
 
   it('converges to a fresh full evaluation after an API-server restart and an etcd restart', async function () {
-    if (cluster.local === undefined) this.skip(); // restarting components needs the local control plane
+    if (cluster.local === undefined) {
+      console.log(
+        '      skipped: restarting the API server and etcd needs the local control plane (KUBECONFIG names an external cluster)',
+      );
+      this.skip();
+    }
     assert.ok(second);
     await cluster.local.restartApiServer({ downtimeMs: 2000 });
     await kubectl(

@@ -927,7 +927,12 @@ describe('local control plane', function () {
 
   before(function () {
     // These tests drive src/localcluster itself; an external cluster has nothing to restart.
-    if (getTestCluster().local === undefined) this.skip();
+    if (getTestCluster().local === undefined) {
+      console.log(
+        '      skipped: these tests drive the local control plane (KUBECONFIG names an external cluster)',
+      );
+      this.skip();
+    }
   });
 
   function local(): LocalCluster {
