@@ -227,7 +227,9 @@ export class Controller {
 
   private onStoppedLeading(): void {
     this.leading = false;
-    this.options.log.warn('stopped leading; no further writes', { identity: this.options.identity });
+    // Handing the Lease over on shutdown is the plan; losing it while running is not.
+    if (this.stopped) this.options.log.info('released leadership', { identity: this.options.identity });
+    else this.options.log.warn('stopped leading; no further writes', { identity: this.options.identity });
     this.options.metrics.leader.set(0);
   }
 
@@ -346,10 +348,7 @@ export class Controller {
       const name = obj.metadata?.name ?? '';
       const namespace = obj.metadata?.namespace;
       // Our own write echoing back needs no work; a hand edit or a deletion is restored.
-      if (
-        !deleted &&
-        this.written.get(reportKey(resource.kind, namespace, name)) === canonicalLiveBody(obj)
-      )
+      if (!deleted && this.written.get(reportKey(resource.kind, namespace, name)) === canonicalLiveBody(obj))
         return;
       this.enqueue(isCluster ? ROLLUP_KEY : `ns/${namespace ?? ''}`);
     };
