@@ -153,6 +153,17 @@ describe('controller against the local control plane', function () {
       throw error;
     }
   };
+  /** A bare pod created with kubectl, whose field manager the drift test reads back. */
+  const createPod = (name: string, image: string): Promise<string> =>
+    kubectl(
+      ['create', '-n', ns, '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name },
+        spec: { containers: [{ name: 'c', image }] },
+      }),
+    );
   const clusterReport = async (): Promise<Report | undefined> => {
     const r = await cluster.kubectl(['get', 'clustersecurityreport', policyName, '-o', 'json'], {
       check: false,
@@ -311,15 +322,7 @@ describe('controller against the local control plane', function () {
     );
 
     const before = Date.now();
-    await kubectl(
-      ['create', '-n', ns, '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'tagless' },
-        spec: { containers: [{ name: 'c', image: 'busybox' }] },
-      }),
-    );
+    await createPod('tagless', 'busybox');
     const r = await waitFor('the new finding', async () => {
       const r = await report();
       return has(r, 'workload.image-tag', 'tagless') ? r : undefined;
@@ -411,15 +414,7 @@ describe('controller against the local control plane', function () {
         ? true
         : undefined;
     });
-    await kubectl(
-      ['create', '-n', ns, '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'latest' },
-        spec: { containers: [{ name: 'c', image: 'busybox:latest' }] },
-      }),
-    );
+    await createPod('latest', 'busybox:latest');
     await waitFor('the good policy to keep reporting', async () =>
       has(await report(), 'workload.image-tag', 'latest') ? true : undefined,
     );
@@ -468,15 +463,7 @@ describe('controller against the local control plane', function () {
       10_000,
     );
     assert.ok(Date.now() - stoppedAt < 6000, `took over after ${Date.now() - stoppedAt} ms (lease 6 s)`);
-    await kubectl(
-      ['create', '-n', ns, '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'after-failover' },
-        spec: { containers: [{ name: 'c', image: 'busybox' }] },
-      }),
-    );
+    await createPod('after-failover', 'busybox');
     await waitFor('the new leader to report', async () =>
       has(await report(), 'workload.image-tag', 'after-failover') ? true : undefined,
     );
@@ -491,15 +478,7 @@ describe('controller against the local control plane', function () {
     }
     assert.ok(second);
     await cluster.local.restartApiServer({ downtimeMs: 2000 });
-    await kubectl(
-      ['create', '-n', ns, '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'after-apiserver' },
-        spec: { containers: [{ name: 'c', image: 'busybox' }] },
-      }),
-    );
+    await createPod('after-apiserver', 'busybox');
     await waitFor(
       'a change after the API-server restart',
       async () => (has(await report(), 'workload.image-tag', 'after-apiserver') ? true : undefined),
