@@ -11,7 +11,7 @@ import type { Check, CheckContext, ScopedResult } from './check.js';
 import { createCheckContext } from './context.js';
 import type { Inventory } from './inventory.js';
 import type { KubeObject } from './objects.js';
-import { labelsOf, refOf } from './objects.js';
+import { labelsOf, namespaceOf, refOf } from './objects.js';
 import { resourceKey, topLevelOwner } from './owner.js';
 import { podSubjectOf } from './pod-spec.js';
 import type { CompiledPolicy, EnabledCheck } from './policy.js';
@@ -56,28 +56,38 @@ export function scoreOf(tally: Tally | undefined): number {
 /** One (check, resource) pair, possibly standing for many pods. */
 interface Group {
   readonly enabled: EnabledCheck;
-  readonly resource: ResourceRef;
   outcome: CheckOutcome;
   pods: number;
   others: number;
   source: string | undefined;
 }
 
-/** An enabled check with its context, prepared once per evaluation. */
+/**
+ * What was recorded about one resource: per check (by its index in the policy) the group of
+ * its outcomes, and which checks an applicable superseding check drops here. Keyed once per
+ * resource, so the hot loop looks a resource up once per object rather than once per check.
+ */
+interface ResourceRecord {
+  readonly resource: ResourceRef;
+  readonly groups: (Group | undefined)[];
+  superseded: Set<string> | undefined;
+}
+
+/** An enabled check with its context and its index in the policy, prepared once per evaluation. */
 interface Prepared {
   readonly enabled: EnabledCheck;
+  readonly index: number;
   readonly ctx: CheckContext;
 }
 
 class Run {
-  readonly groups = new Map<string, Group>();
+  readonly records = new Map<string, ResourceRecord>();
   readonly diagnostics: Diagnostic[] = [];
   /** Passes that need no group (one resource, one record): counted straight into the score. */
   readonly passTallies = new Map<string, Tally>();
-  /** Group keys of superseded findings, from superseding checks that applied. */
-  readonly superseded = new Set<string>();
-  /** Checks some enabled check supersedes: their outcomes stay in groups until supersession. */
+  /** Checks some enabled check supersedes: their passes are kept until supersession is known. */
   private readonly supersededIds: ReadonlySet<string>;
+  private readonly indexes: ReadonlyMap<EnabledCheck, number>;
   private readonly contexts = new Map<string, CheckContext>();
 
   constructor(
@@ -86,6 +96,7 @@ class Run {
     readonly sourceOf: ((obj: KubeObject) => string | undefined) | undefined,
   ) {
     this.supersededIds = new Set(policy.checks.flatMap((c) => c.check.supersedes ?? []));
+    this.indexes = new Map(policy.checks.map((enabled, index) => [enabled, index]));
   }
 
   context(enabled: EnabledCheck): CheckContext {
@@ -104,7 +115,23 @@ class Run {
   }
 
   prepare(checks: readonly EnabledCheck[]): Prepared[] {
-    return checks.map((enabled) => ({ enabled, ctx: this.context(enabled) }));
+    return checks.map((enabled) => ({ enabled, index: this.indexOf(enabled), ctx: this.context(enabled) }));
+  }
+
+  private indexOf(enabled: EnabledCheck): number {
+    const index = this.indexes.get(enabled);
+    if (index === undefined) throw new Error(`check ${enabled.check.id} is not in policy ${this.policy.name}`);
+    return index;
+  }
+
+  private recordOf(resource: ResourceRef): ResourceRecord {
+    const key = resourceKey(resource);
+    let record = this.records.get(key);
+    if (record === undefined) {
+      record = { resource, groups: [], superseded: undefined };
+      this.records.set(key, record);
+    }
+    return record;
   }
 
   /**
@@ -116,74 +143,84 @@ class Run {
     const kind = obj.kind;
     if (typeof kind !== 'string') return;
     const isPod = kind === 'Pod';
-    let resource: ResourceRef | undefined;
+    let target: ResourceRecord | undefined;
     let source: string | undefined;
     let sourceRead = false;
-    const recordOne = (enabled: EnabledCheck, outcome: CheckOutcome): void => {
+    const recordOne = (prepared: Prepared, outcome: CheckOutcome): void => {
       if (outcome.status === 'skip') return;
+      const check = prepared.enabled.check;
+      // A pass about one resource (not replicas gathered under an owner) needs no record,
+      // unless supersession may yet drop it.
+      if (outcome.status === 'pass' && !isPod && check.supersedes === undefined && !this.supersededIds.has(check.id)) {
+        this.countPass(namespaceOf(obj) ?? '', prepared.enabled);
+        return;
+      }
       // Pods are reported under their top-level owner; everything else under itself.
-      resource ??= isPod ? topLevelOwner(obj, this.inventory) : refOf(obj);
+      target ??= this.recordOf(isPod ? topLevelOwner(obj, this.inventory) : refOf(obj));
       if (!sourceRead) {
         source = this.sourceOf?.(obj);
         sourceRead = true;
       }
-      this.record(enabled, resource, outcome, isPod ? 'pod' : 'other', source);
+      this.recordIn(target, prepared.enabled, prepared.index, outcome, isPod ? 'pod' : 'other', source);
     };
     if (podChecks.length > 0) {
       const pod = podSubjectOf(obj);
       if (pod !== undefined) {
-        for (const { enabled, ctx } of podChecks) {
-          const check = enabled.check;
+        for (const prepared of podChecks) {
+          const check = prepared.enabled.check;
           if (check.scope !== 'pod') continue;
           let outcome: CheckOutcome;
           try {
-            outcome = check.evaluate(pod, ctx);
+            outcome = check.evaluate(pod, prepared.ctx);
           } catch (error) {
             outcome = crashed(check, `${kind} ${resourceKey(refOf(obj))}`, error);
           }
-          recordOne(enabled, outcome);
+          recordOne(prepared, outcome);
         }
       }
     }
-    for (const { enabled, ctx } of objectChecks) {
-      const check = enabled.check;
+    for (const prepared of objectChecks) {
+      const check = prepared.enabled.check;
       if (check.scope !== 'object' || !check.kinds.includes(kind)) continue;
       let outcome: CheckOutcome;
       try {
-        outcome = check.evaluate(obj, ctx);
+        outcome = check.evaluate(obj, prepared.ctx);
       } catch (error) {
         outcome = crashed(check, `${kind} ${resourceKey(refOf(obj))}`, error);
       }
-      recordOne(enabled, outcome);
+      recordOne(prepared, outcome);
     }
   }
 
-  record(
+  private countPass(namespace: string, enabled: EnabledCheck): void {
+    let tally = this.passTallies.get(namespace);
+    if (tally === undefined) this.passTallies.set(namespace, (tally = { evaluated: 0, failed: 0 }));
+    tally.evaluated += SEVERITY_WEIGHT[enabled.severity];
+  }
+
+  /** Records one outcome about a resource that the caller names (scoped checks, crashes). */
+  record(enabled: EnabledCheck, resource: ResourceRef, outcome: CheckOutcome, weight: number): void {
+    if (outcome.status === 'skip') return;
+    this.recordIn(this.recordOf(resource), enabled, this.indexOf(enabled), outcome, weight, undefined);
+  }
+
+  private recordIn(
+    target: ResourceRecord,
     enabled: EnabledCheck,
-    resource: ResourceRef,
+    index: number,
     outcome: CheckOutcome,
     weight: 'pod' | 'other' | number,
-    source?: string,
+    source: string | undefined,
   ): void {
-    if (outcome.status === 'skip') return;
-    const check = enabled.check;
-    if (check.supersedes !== undefined) {
-      for (const id of check.supersedes) this.superseded.add(groupKey(id, resource));
+    const supersedes = enabled.check.supersedes;
+    if (supersedes !== undefined) {
+      target.superseded ??= new Set();
+      for (const id of supersedes) target.superseded.add(id);
     }
-    // A pass about one resource (not replicas gathered under an owner) needs no group,
-    // unless supersession may yet drop it.
-    if (outcome.status === 'pass' && weight !== 'pod' && !this.supersededIds.has(check.id)) {
-      const ns = resource.namespace ?? '';
-      let tally = this.passTallies.get(ns);
-      if (tally === undefined) this.passTallies.set(ns, (tally = { evaluated: 0, failed: 0 }));
-      tally.evaluated += SEVERITY_WEIGHT[enabled.severity];
-      return;
-    }
-    const key = groupKey(check.id, resource);
-    let group = this.groups.get(key);
+    let group = target.groups[index];
     if (group === undefined) {
-      group = { enabled, resource, outcome, pods: 0, others: 0, source };
-      this.groups.set(key, group);
+      group = { enabled, outcome, pods: 0, others: 0, source };
+      target.groups[index] = group;
     } else if (rank(outcome) > rank(group.outcome)) {
       // One replica failing is enough for the workload to fail; the worst outcome wins.
       group.outcome = outcome;
@@ -214,19 +251,6 @@ class Run {
 
 function rank(outcome: CheckOutcome): number {
   return outcome.status === 'fail' ? 3 : outcome.status === 'error' ? 2 : outcome.status === 'pass' ? 1 : 0;
-}
-
-/**
- * Drops findings of checks that an applicable check on the same resource supersedes, so one
- * problem yields one finding. Only outcomes that did not skip register supersession, so a
- * superseding check that does not apply (e.g. below its Pod Security version) drops nothing.
- */
-function applySupersession(run: Run): void {
-  for (const key of run.superseded) run.groups.delete(key);
-}
-
-function groupKey(checkId: string, resource: ResourceRef): string {
-  return `${checkId}\u0000${resourceKey(resource)}`;
 }
 
 function splitByScope(checks: readonly EnabledCheck[]): Record<Check['scope'], EnabledCheck[]> {
@@ -300,44 +324,48 @@ export function evaluate(inventory: Inventory, policy: CompiledPolicy, options: 
     }
   }
 
-  applySupersession(run);
   const findings: Finding[] = [];
   const tallies = new Map<string, Tally>(run.passTallies);
-  for (const group of run.groups.values()) {
-    const { enabled, resource, outcome } = group;
+  for (const { resource, groups, superseded } of run.records.values()) {
     const ns = resource.namespace ?? '';
     let tally = tallies.get(ns);
     if (tally === undefined) {
       tally = { evaluated: 0, failed: 0 };
       tallies.set(ns, tally);
     }
-    if (outcome.status === 'pass' || outcome.status === 'skip') {
-      // Skips never reach a group (record drops them); passes count towards the score.
-      if (outcome.status === 'pass') tally.evaluated += SEVERITY_WEIGHT[enabled.severity];
-      continue;
+    for (const group of groups) {
+      if (group === undefined) continue;
+      const { enabled, outcome } = group;
+      const check = enabled.check;
+      // One problem, one finding: an applicable superseding check on this resource speaks for it.
+      if (superseded?.has(check.id) === true) continue;
+      if (outcome.status === 'pass' || outcome.status === 'skip') {
+        // Skips never reach a group (record drops them); passes count towards the score.
+        if (outcome.status === 'pass') tally.evaluated += SEVERITY_WEIGHT[enabled.severity];
+        continue;
+      }
+      const waiver = waiverFor(policy, check.id, resource, options.now);
+      if (outcome.status === 'fail') {
+        tally.evaluated += SEVERITY_WEIGHT[enabled.severity];
+        if (waiver === undefined || waiver.expired) tally.failed += SEVERITY_WEIGHT[enabled.severity];
+      }
+      findings.push({
+        checkId: check.id,
+        title: check.title,
+        severity: enabled.severity,
+        category: check.category,
+        frameworks: check.frameworks,
+        resource,
+        status: outcome.status,
+        reason: outcome.reason,
+        message: outcome.message,
+        remediation: check.remediation,
+        // Replicas count as the pods they are; a template alone stands for one workload.
+        count: group.pods > 0 ? group.pods : Math.max(1, group.others),
+        ...(group.source !== undefined ? { source: group.source } : {}),
+        ...(waiver !== undefined ? { waiver } : {}),
+      });
     }
-    const waiver = waiverFor(policy, enabled.check.id, resource, options.now);
-    if (outcome.status === 'fail') {
-      tally.evaluated += SEVERITY_WEIGHT[enabled.severity];
-      if (waiver === undefined || waiver.expired) tally.failed += SEVERITY_WEIGHT[enabled.severity];
-    }
-    const check = enabled.check;
-    findings.push({
-      checkId: check.id,
-      title: check.title,
-      severity: enabled.severity,
-      category: check.category,
-      frameworks: check.frameworks,
-      resource,
-      status: outcome.status,
-      reason: outcome.reason,
-      message: outcome.message,
-      remediation: check.remediation,
-      // Replicas count as the pods they are; a template alone stands for one workload.
-      count: group.pods > 0 ? group.pods : Math.max(1, group.others),
-      ...(group.source !== undefined ? { source: group.source } : {}),
-      ...(waiver !== undefined ? { waiver } : {}),
-    });
   }
   findings.sort(compareFindings);
   return {
