@@ -48,20 +48,35 @@ export class UsageError extends Error {
 // Pieces are gathered to about this size before a write: fewer, larger writes, little memory.
 const WRITE_BATCH = 1 << 20;
 
-function* batched(chunks: Iterable<string>): Generator<string> {
-  let batch = '';
+/**
+ * The pieces encoded as UTF-8 into buffers of about WRITE_BATCH bytes. Encoding each piece
+ * straight into a buffer avoids concatenating strings: a joined string is a rope that must
+ * be flattened before it is encoded, and one non-ASCII character anywhere widens the whole
+ * flattened batch to two bytes a character (both together cost several times the encoding).
+ */
+export function* utf8Batches(chunks: Iterable<string>): Generator<Buffer> {
+  let batch = Buffer.allocUnsafe(WRITE_BATCH);
+  let used = 0;
   for (const chunk of chunks) {
-    batch += chunk;
-    if (batch.length >= WRITE_BATCH) {
-      yield batch;
-      batch = '';
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+    if (used + chunk.length * 3 > batch.length) {
+      if (used > 0) {
+        yield batch.subarray(0, used);
+        batch = Buffer.allocUnsafe(WRITE_BATCH);
+        used = 0;
+      }
+      if (chunk.length * 3 > batch.length) {
+        yield Buffer.from(chunk, 'utf8');
+        continue;
+      }
     }
+    used += batch.write(chunk, used, 'utf8');
   }
-  if (batch !== '') yield batch;
+  if (used > 0) yield batch.subarray(0, used);
 }
 
 async function writeToStdout(chunks: Iterable<string>): Promise<void> {
-  for (const batch of batched(chunks)) {
+  for (const batch of utf8Batches(chunks)) {
     if (!process.stdout.write(batch)) await once(process.stdout, 'drain');
   }
 }
@@ -75,7 +90,7 @@ export function processIo(): CliIo {
     env: process.env,
     now: () => new Date(),
     writeOutput: (path, chunks) =>
-      path === undefined ? writeToStdout(chunks) : pipeline(Readable.from(batched(chunks)), createWriteStream(path)),
+      path === undefined ? writeToStdout(chunks) : pipeline(Readable.from(utf8Batches(chunks)), createWriteStream(path)),
   };
 }
 
