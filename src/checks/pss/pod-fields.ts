@@ -41,38 +41,41 @@ function child(parent: Fields | undefined, key: string, path: string): Field {
   return { value: parent?.[key], path: `${path}.${key}` };
 }
 
+// The readers below run for every field of every container under every check, so they read
+// the value first and build the field's path only for the error that needs it.
+
 function isAbsent(value: unknown): value is undefined | null {
   return value === undefined || value === null;
 }
 
 export function readRecord(parent: Fields | undefined, key: string, path: string): Fields | undefined {
-  const field = child(parent, key, path);
-  if (isAbsent(field.value)) return undefined;
-  if (!isRecord(field.value)) throw new MalformedField(field.path, 'an object', field.value);
-  return field.value;
+  const value = parent?.[key];
+  if (isAbsent(value)) return undefined;
+  if (!isRecord(value)) throw new MalformedField(`${path}.${key}`, 'an object', value);
+  return value;
 }
 
 export function readBoolean(parent: Fields | undefined, key: string, path: string): boolean | undefined {
-  const field = child(parent, key, path);
-  if (isAbsent(field.value)) return undefined;
-  if (typeof field.value !== 'boolean') throw new MalformedField(field.path, 'a boolean', field.value);
-  return field.value;
+  const value = parent?.[key];
+  if (isAbsent(value)) return undefined;
+  if (typeof value !== 'boolean') throw new MalformedField(`${path}.${key}`, 'a boolean', value);
+  return value;
 }
 
 export function readString(parent: Fields | undefined, key: string, path: string): string | undefined {
-  const field = child(parent, key, path);
-  if (isAbsent(field.value)) return undefined;
-  if (typeof field.value !== 'string') throw new MalformedField(field.path, 'a string', field.value);
-  return field.value;
+  const value = parent?.[key];
+  if (isAbsent(value)) return undefined;
+  if (typeof value !== 'string') throw new MalformedField(`${path}.${key}`, 'a string', value);
+  return value;
 }
 
 export function readInteger(parent: Fields | undefined, key: string, path: string): number | undefined {
-  const field = child(parent, key, path);
-  if (isAbsent(field.value)) return undefined;
-  if (typeof field.value !== 'number' || !Number.isInteger(field.value)) {
-    throw new MalformedField(field.path, 'an integer', field.value);
+  const value = parent?.[key];
+  if (isAbsent(value)) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new MalformedField(`${path}.${key}`, 'an integer', value);
   }
-  return field.value;
+  return value;
 }
 
 /** A list of objects (volumes, ports, sysctls), each with its path. */
@@ -95,13 +98,13 @@ export function readRecords(
 
 /** A list of strings (capabilities). */
 export function readStrings(parent: Fields | undefined, key: string, path: string): string[] {
-  const field = child(parent, key, path);
-  if (isAbsent(field.value)) return [];
-  if (!Array.isArray(field.value)) throw new MalformedField(field.path, 'a list', field.value);
-  return field.value.map((item: unknown, index) => {
+  const value = parent?.[key];
+  if (isAbsent(value)) return [];
+  if (!Array.isArray(value)) throw new MalformedField(`${path}.${key}`, 'a list', value);
+  return value.map((item: unknown, index) => {
     // Go decodes a null string entry into "".
     if (isAbsent(item)) return '';
-    if (typeof item !== 'string') throw new MalformedField(`${field.path}[${index}]`, 'a string', item);
+    if (typeof item !== 'string') throw new MalformedField(`${path}.${key}[${index}]`, 'a string', item);
     return item;
   });
 }
@@ -166,21 +169,56 @@ export interface ContainerView {
  * container list that is not a list, or an entry that is not an object, is malformed input.
  */
 export function forEachContainer(pod: PodSubject, visit: (container: ContainerView) => void): void {
+  const { views, malformed } = containerViews(pod);
+  for (const container of views) visit(container);
+  if (malformed !== undefined) throw malformed;
+}
+
+/** The readable containers in visiting order, and the malformed field that ends the walk, if any. */
+interface ContainerWalk {
+  readonly views: readonly ContainerView[];
+  readonly malformed: MalformedField | undefined;
+}
+
+// Every pss check walks the same containers of the same pod; the walk is done once per pod
+// subject (the engine makes one subject per object and evaluation) and shared. A malformed
+// entry is remembered where it was met, so each check still sees the containers before it.
+const WALKS = new WeakMap<PodSubject, ContainerWalk>();
+
+function containerViews(pod: PodSubject): ContainerWalk {
+  const cached = WALKS.get(pod);
+  if (cached !== undefined) return cached;
+  const walk = walkContainers(pod);
+  WALKS.set(pod, walk);
+  return walk;
+}
+
+function walkContainers(pod: PodSubject): ContainerWalk {
   const spec = podFields(pod);
   for (const kind of CONTAINER_KINDS) {
     const list = spec[kind];
     if (isAbsent(list)) continue;
-    if (!Array.isArray(list)) throw new MalformedField(`${pod.specPath}.${kind}`, 'a list', list);
-    list.forEach((entry: unknown, index) => {
-      if (!isRecord(entry)) throw new MalformedField(`${pod.specPath}.${kind}[${index}]`, 'an object', entry);
-    });
+    if (!Array.isArray(list)) return { views: [], malformed: new MalformedField(`${pod.specPath}.${kind}`, 'a list', list) };
+    const bad = list.findIndex((entry: unknown) => !isRecord(entry));
+    if (bad >= 0) {
+      return { views: [], malformed: new MalformedField(`${pod.specPath}.${kind}[${bad}]`, 'an object', list[bad]) };
+    }
   }
+  const views: ContainerView[] = [];
+  let malformed: MalformedField | undefined;
   visitContainers(pod.spec, (container, kind, index) => {
+    if (malformed !== undefined) return;
     const fields = container as unknown as Fields;
     const path = `${pod.specPath}.${kind}[${index}]`;
     const name = typeof fields['name'] === 'string' ? fields['name'] : `${kind}[${index}]`;
-    visit({ fields, name, kind, path, securityContext: readRecord(fields, 'securityContext', path) });
+    try {
+      views.push({ fields, name, kind, path, securityContext: readRecord(fields, 'securityContext', path) });
+    } catch (error) {
+      if (!(error instanceof MalformedField)) throw error;
+      malformed = error;
+    }
   });
+  return { views, malformed };
 }
 
 // Message helpers, worded as upstream words them so messages read the same as the API server's.
