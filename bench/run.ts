@@ -19,7 +19,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateManifestSet } from './generate.js';
@@ -133,7 +133,7 @@ async function breakdown(set: ManifestSet): Promise<void> {
     phases.push([name, now - mark]);
     mark = now;
   };
-  const loaded = await loadManifests([set.dir]);
+  const loaded = await loadManifests([set.dir], { threads: Math.min(availableParallelism(), 4) });
   lap('read and parse manifests');
   const inventory = new Inventory(loaded.objects.map((o) => o.object));
   lap('build the inventory');

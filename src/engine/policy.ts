@@ -15,9 +15,10 @@ import { matchesSelector, validateSelector } from './label-selector.js';
 import { isRecord } from './objects.js';
 import type { Diagnostic, Profile, ResourceRef, Severity, Waiver } from './types.js';
 import { isSeverity, PROFILES } from './types.js';
+import { POLICY_API_VERSION, POLICY_KIND } from './policy-type.js';
 
-export const POLICY_API_VERSION = 'bulwark.dev/v1alpha1';
-export const POLICY_KIND = 'SecurityPolicy';
+export { POLICY_API_VERSION, POLICY_KIND };
+
 const CHECK_ID_PATTERN = /^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9.-]*$/;
 
 export interface EnabledCheck {

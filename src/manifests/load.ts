@@ -24,7 +24,7 @@ import type { Readable } from 'node:stream';
 import type { KubeObject } from '../engine/objects.js';
 import { isRecord } from '../engine/objects.js';
 import type { Diagnostic } from '../engine/types.js';
-import { POLICY_API_VERSION, POLICY_KIND } from '../engine/policy.js';
+import { POLICY_API_VERSION, POLICY_KIND } from '../engine/policy-type.js';
 import type { YamlDocument } from './yaml-documents.js';
 import { lastDocumentBoundary, parseYamlDocuments } from './yaml-documents.js';
 
@@ -63,9 +63,19 @@ export interface LoadOptions {
   readonly wholeFileLimit?: number;
   /** Size of those pieces (each ends on a document boundary); 4 MiB by default. */
   readonly pieceSize?: number;
+  /**
+   * Threads that read and parse files at once, this one included; 1 (the default) reads
+   * everything here. Extra threads are used only for inputs of at least `parallelMinBytes`.
+   */
+  readonly threads?: number;
+  /** 4 MiB by default: below it, starting a thread costs more than it saves. */
+  readonly parallelMinBytes?: number;
 }
 
-export interface LoadResult {
+export type LoadResult = LoadPart;
+
+/** What one reading thread gives back for its run of files, in file order. */
+export interface LoadPart {
   readonly objects: SourcedObject[];
   /** SecurityPolicy objects found among the manifests; the scanner applies only `--policy`. */
   readonly policies: SourcedObject[];
@@ -80,6 +90,7 @@ const MANIFEST_EXTENSIONS: ReadonlySet<string> = new Set(['.yaml', '.yml', '.jso
 const DEFAULT_WHOLE_FILE_LIMIT = 64 * 1024 * 1024;
 const PIECE_SIZE = 4 * 1024 * 1024;
 const PROGRESS_EVERY_DOCUMENTS = 5000;
+const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
 
 /** `file#document`: the key findings and diagnostics use to point at a document. */
 export function sourceKey(source: ManifestSource): string {
@@ -114,11 +125,39 @@ class Collector {
   files = 0;
 
   filesTotal = 0;
+  /** What other threads have read so far and not yet handed over, for progress only. */
+  readonly elsewhere = { files: 0, documents: 0, bytes: 0 };
 
   constructor(private readonly onProgress: ((progress: LoadProgress) => void) | undefined) {}
 
   progress(): void {
-    this.onProgress?.({ filesDone: this.files, filesTotal: this.filesTotal, documents: this.documents, bytes: this.bytes });
+    this.onProgress?.({
+      filesDone: this.files + this.elsewhere.files,
+      filesTotal: this.filesTotal,
+      documents: this.documents + this.elsewhere.documents,
+      bytes: this.bytes + this.elsewhere.bytes,
+    });
+  }
+
+  /** Appends what another thread read from the files after this thread's own. */
+  absorb(part: LoadPart): void {
+    for (const entry of part.objects) this.objects.push(entry);
+    for (const entry of part.policies) this.policies.push(entry);
+    for (const entry of part.diagnostics) this.diagnostics.push(entry);
+    this.files += part.files;
+    this.documents += part.documents;
+    this.bytes += part.bytes;
+  }
+
+  part(): LoadPart {
+    return {
+      objects: this.objects,
+      policies: this.policies,
+      diagnostics: this.diagnostics,
+      files: this.files,
+      documents: this.documents,
+      bytes: this.bytes,
+    };
   }
 
   error(path: string, message: string): void {
@@ -313,7 +352,7 @@ async function readStdin(collector: Collector, stdin: Readable, limit: number, p
   readText(collector, STDIN_NAME, text, false);
 }
 
-interface FoundFile {
+export interface FoundFile {
   readonly path: string;
   readonly display: string;
   readonly size: number;
@@ -411,18 +450,20 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/**
- * Reads every manifest under `paths` (`-` is stdin). Never rejects on bad input: problems
- * come back as diagnostics, and whatever could be read is returned.
- */
-export async function loadManifests(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
-  const cwd = options.cwd ?? process.cwd();
-  const limit = options.wholeFileLimit ?? DEFAULT_WHOLE_FILE_LIMIT;
-  const pieceSize = options.pieceSize ?? PIECE_SIZE;
-  const collector = new Collector(options.onProgress);
-  const files = await findFiles(paths, cwd, collector);
-  collector.filesTotal = files.length;
+/** How files are read: the whole-file limit and the size of the pieces beyond it. */
+export interface ReadSettings {
+  readonly limit: number;
+  readonly pieceSize: number;
+}
 
+/** Reads the files in order into the collector. */
+async function readFiles(
+  collector: Collector,
+  files: readonly (FoundFile | 'stdin')[],
+  settings: ReadSettings,
+  stdin: Readable | undefined,
+): Promise<void> {
+  const { limit, pieceSize } = settings;
   // Read the next file while parsing this one: reading is I/O, parsing is CPU.
   let nextRead: Promise<string | Error> | undefined;
   const startRead = (file: FoundFile | 'stdin' | undefined): Promise<string | Error> | undefined =>
@@ -439,8 +480,8 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
     nextRead = startRead(files[i + 1]);
     if (file === undefined) continue;
     if (file === 'stdin') {
-      if (options.stdin === undefined) collector.error(STDIN_NAME, 'no standard input to read');
-      else await readStdin(collector, options.stdin, limit, pieceSize);
+      if (stdin === undefined) collector.error(STDIN_NAME, 'no standard input to read');
+      else await readStdin(collector, stdin, limit, pieceSize);
     } else if (pending === undefined) {
       await readYamlStream(collector, file.display, createReadStream(file.path, { encoding: 'utf8', highWaterMark: 1024 * 1024 }) as AsyncIterable<string>, pieceSize).catch((error: unknown) =>
         collector.error(file.display, `cannot read: ${errorText(error)}`),
@@ -456,12 +497,102 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
     collector.files++;
     collector.progress();
   }
-  return {
-    objects: collector.objects,
-    policies: collector.policies,
-    diagnostics: collector.diagnostics,
-    files: collector.files,
-    documents: collector.documents,
-    bytes: collector.bytes,
+}
+
+/**
+ * Reads a run of files for another thread (see read-worker.ts), reporting progress after
+ * each file. The result is that thread's part of the load, in file order.
+ */
+export async function readFileRun(
+  files: readonly FoundFile[],
+  settings: ReadSettings,
+  onProgress: (progress: LoadProgress) => void,
+): Promise<LoadPart> {
+  const collector = new Collector(onProgress);
+  collector.filesTotal = files.length;
+  await readFiles(collector, files, settings, undefined);
+  return collector.part();
+}
+
+/**
+ * Splits the files into `threads` runs of consecutive files with about equal bytes, so that
+ * putting the runs' results one after another gives the order of reading them all here.
+ */
+function splitIntoRuns(files: readonly FoundFile[], threads: number): FoundFile[][] {
+  const total = files.reduce((sum, file) => sum + file.size, 0);
+  const runs: FoundFile[][] = [];
+  let run: FoundFile[] = [];
+  let done = 0;
+  for (const file of files) {
+    run.push(file);
+    done += file.size;
+    if (runs.length < threads - 1 && done >= (total * (runs.length + 1)) / threads) {
+      runs.push(run);
+      run = [];
+    }
+  }
+  runs.push(run);
+  return runs.filter((r) => r.length > 0);
+}
+
+/**
+ * Reads and parses files on several threads: this one takes the first run, a worker each
+ * of the others, and the parts are joined in file order, so the result is the same as
+ * reading everything here. A worker that cannot start or fails leaves its run to this thread.
+ */
+async function readInParallel(collector: Collector, files: readonly FoundFile[], threads: number, settings: ReadSettings): Promise<void> {
+  const [own = [], ...others] = splitIntoRuns(files, threads);
+  const { readInWorker } = await import('./parallel-read.js');
+  const parts = others.map((run) => {
+    const seen = { files: 0, documents: 0, bytes: 0 };
+    return {
+      run,
+      result: readInWorker(run, settings, (progress) => {
+        collector.elsewhere.files += progress.filesDone - seen.files;
+        collector.elsewhere.documents += progress.documents - seen.documents;
+        collector.elsewhere.bytes += progress.bytes - seen.bytes;
+        seen.files = progress.filesDone;
+        seen.documents = progress.documents;
+        seen.bytes = progress.bytes;
+        collector.progress();
+      }).then(
+        (part) => ({ part, seen }),
+        () => ({ part: undefined, seen }),
+      ),
+    };
+  });
+  await readFiles(collector, own, settings, undefined);
+  for (const { run, result } of parts) {
+    const { part, seen } = await result;
+    collector.elsewhere.files -= seen.files;
+    collector.elsewhere.documents -= seen.documents;
+    collector.elsewhere.bytes -= seen.bytes;
+    if (part !== undefined) collector.absorb(part);
+    else await readFiles(collector, run, settings, undefined);
+  }
+}
+
+/**
+ * Reads every manifest under `paths` (`-` is stdin). Never rejects on bad input: problems
+ * come back as diagnostics, and whatever could be read is returned.
+ */
+export async function loadManifests(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const settings: ReadSettings = {
+    limit: options.wholeFileLimit ?? DEFAULT_WHOLE_FILE_LIMIT,
+    pieceSize: options.pieceSize ?? PIECE_SIZE,
   };
+  const collector = new Collector(options.onProgress);
+  const files = await findFiles(paths, cwd, collector);
+  collector.filesTotal = files.length;
+
+  const threads = Math.min(options.threads ?? 1, files.length);
+  const onDisk = files.filter((file): file is FoundFile => file !== 'stdin');
+  const bytes = onDisk.reduce((sum, file) => sum + file.size, 0);
+  if (threads > 1 && onDisk.length === files.length && bytes >= (options.parallelMinBytes ?? PARALLEL_MIN_BYTES)) {
+    await readInParallel(collector, onDisk, threads, settings);
+  } else {
+    await readFiles(collector, files, settings, options.stdin);
+  }
+  return collector.part();
 }

@@ -232,4 +232,48 @@ describe('loading manifests', () => {
     await loadTree({ 'a.yaml': POD, 'b.yaml': POD.replace('web', 'b') }, ['.'], { onProgress: (p) => seen.push(p.filesDone) });
     assert.deepEqual(seen, [1, 2]);
   });
+
+  describe('on several threads', () => {
+    // Every kind of input the reader handles, spread over files so each thread gets several.
+    const files: Record<string, string> = {
+      'a/pods.yaml': [POD, POD.replace('web', 'api'), 'a: [1,\n', 'just: values\n'].join('---\n'),
+      'a/list.json': JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa', namespace: 'shop' } }, 7] }),
+      'b/typed.yaml': 'apiVersion: v1\nkind: PodList\nitems:\n- metadata:\n    name: listed\n    namespace: shop\n',
+      'b/values.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd\n  namespace: shop\ndata:\n  inf: .inf\n  nan: .NaN\n',
+      'c/policy.yaml': 'apiVersion: bulwark.dev/v1alpha1\nkind: SecurityPolicy\nmetadata:\n  name: p\n',
+      'c/broken.json': '{"apiVersion": "v1", "kind": ',
+      'd/many.yaml': Array.from({ length: 40 }, (_, i) => POD.replace('web', `pod-${i}`)).join('---\n'),
+      'd/nameless.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n',
+    };
+
+    it('reads the same objects, sources, values and diagnostics, in the same order, as one thread', async () => {
+      const one = await loadTree(files, ['.']);
+      assert.ok(one.objects.length > 40 && one.diagnostics.length >= 3, 'the input exercises objects and diagnostics');
+      for (const threads of [2, 3, 8]) {
+        const many = await loadTree(files, ['.'], { threads, parallelMinBytes: 0 });
+        assert.deepStrictEqual(many, one, `${threads} threads`);
+      }
+    });
+
+    it('keeps values YAML makes that JSON could not carry', async () => {
+      const many = await loadTree(files, ['.'], { threads: 2, parallelMinBytes: 0 });
+      const odd = many.objects.find(({ object }) => object.metadata?.name === 'odd');
+      const data = odd?.object['data'] as Record<string, unknown> | undefined;
+      assert.equal(data?.['inf'], Infinity);
+      assert.ok(Number.isNaN(data['nan']));
+    });
+
+    it('counts progress over all threads up to every file', async () => {
+      const seen: number[] = [];
+      await loadTree(files, ['.'], { threads: 2, parallelMinBytes: 0, onProgress: (p) => seen.push(p.filesDone) });
+      assert.equal(Math.max(...seen), Object.keys(files).length);
+      assert.equal(seen[seen.length - 1], Object.keys(files).length);
+    });
+
+    it('reads everything here when stdin is among the inputs', async () => {
+      const result = await loadTree(files, ['-', '.'], { threads: 2, parallelMinBytes: 0, stdin: Readable.from([POD.replace('web', 'piped')]) });
+      assert.equal(result.objects[0]?.source.file, '<stdin>');
+      assert.equal(result.files, Object.keys(files).length + 1);
+    });
+  });
 });

@@ -15,6 +15,7 @@
  * and our critical+high are its CRITICAL) while catching more than Polaris' opt-in danger
  * exit code; `--fail-on none` reports without gating.
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { KubeObject } from '../../engine/objects.js';
 import { kindKeyOf, nameOf, namespaceOf } from '../../engine/objects.js';
@@ -159,6 +160,13 @@ function buildInventory(loaded: LoadResult, diagnostics: Diagnostic[]): { invent
   return { inventory, sources };
 }
 
+// Parsing is most of reading; past a few threads the disk and the joining of parts dominate.
+const MAX_READING_THREADS = 4;
+
+function readingThreads(): number {
+  return Math.max(1, Math.min(availableParallelism(), MAX_READING_THREADS));
+}
+
 function writeErrorText(error: unknown): string {
   if (error !== null && typeof error === 'object' && 'code' in error) {
     if (error.code === 'ENOENT') return 'no such directory';
@@ -205,6 +213,7 @@ export async function run(args: readonly string[], io: CliIo, deps: CliDeps): Pr
   const progress = createProgress(io.stderr, true);
   const loaded = await loadManifests(options.paths, {
     cwd: io.cwd,
+    threads: readingThreads(),
     ...(io.stdin !== undefined ? { stdin: io.stdin } : {}),
     onProgress: (p) =>
       progress.update(`reading manifests: ${p.filesDone}/${p.filesTotal} files, ${p.documents.toLocaleString('en-US')} documents, ${formatBytes(p.bytes)}`),
