@@ -17,7 +17,7 @@
  * BENCH_KEEP=1 to keep the generated sets, BENCH_OTHERS=0 to skip rbac and network.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -71,7 +71,18 @@ function cliCommand(): { argv: string[]; label: string } {
   if (!existsSync(BUILT_CLI)) {
     return { argv: [process.execPath, '--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')], label: 'src/cli/main.ts through tsx' };
   }
-  return { argv: [process.execPath, BUILT_CLI], label: `${relative(ROOT, BUILT_CLI)} (compiled)` };
+  const flags = launcherNodeFlags();
+  return {
+    argv: [process.execPath, ...flags, BUILT_CLI],
+    label: `${relative(ROOT, BUILT_CLI)} (compiled)${flags.length > 0 ? ` with ${flags.join(' ')} as bin/bulwark.js starts it` : ''}`,
+  };
+}
+
+/** The Node flags on bin/bulwark.js's `#!/usr/bin/env -S node ...` line, so the bench runs the CLI as users do. */
+function launcherNodeFlags(): string[] {
+  const first = readFileSync(join(ROOT, 'bin', 'bulwark.js'), 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\/usr\/bin\/env -S node((?: --?[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
+  return match?.[1]?.trim().split(/\s+/).filter((flag) => flag !== '') ?? [];
 }
 
 // Without /usr/bin/time the child reports its own peak: resourceUsage().maxRSS is in kilobytes.

@@ -1,4 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=16
+// The flag caps V8's young generation at 16 MB a semi-space; by default Node 24 let it grow
+// to 64 MB on our 24 GB machines. A scan allocates fast and briefly, and the larger space
+// only touched ~100 MB more memory (each page a page fault, which costs here): on the 10k
+// bench set, peak RSS 345 -> 250 MB and wall time 3.2 -> 2.6 s (2-core machine).
 // The compiled CLI lives in dist/ (built by `npm run build`, which `npm ci` runs via `prepare`).
 // Bulwark targets Node.js 24 (the Kubernetes client's HTTP stack needs it); inside the
 // project, npm scripts and npx put the pinned Node 24 first on PATH.
