@@ -15,8 +15,16 @@ export function isPodSecurityVersion(value: unknown): value is string {
   return typeof value === 'string' && VERSION_PATTERN.test(value);
 }
 
+interface Derived {
+  /** The revision token of the kinds it depends on when it was built. */
+  readonly revision: string;
+  readonly value: unknown;
+  /** The inventory's overall revision when the token was last found current. */
+  checkedAt: number;
+}
+
 /** Derived values per inventory, each stamped with the revision it was built at. */
-const derivedCaches = new WeakMap<Inventory, Map<string, { revision: string; value: unknown }>>();
+const derivedCaches = new WeakMap<Inventory, Map<string, Derived>>();
 
 function derive<T>(
   inventory: Inventory,
@@ -29,12 +37,29 @@ function derive<T>(
     cache = new Map();
     derivedCaches.set(inventory, cache);
   }
-  const revision = dependsOn === undefined ? `*${inventory.revision}` : inventory.revisionOf(dependsOn);
   const entry = cache.get(key);
-  if (entry !== undefined && entry.revision === revision) return entry.value as T;
+  // Checks ask for the same index once per object; while nothing at all has changed, the
+  // per-kind token (a string built from the kinds' counters) need not be built again.
+  if (entry !== undefined && entry.checkedAt === inventory.revision) return entry.value as T;
+  const revision = dependsOn === undefined ? `*${inventory.revision}` : inventory.revisionOf(dependsOn);
+  if (entry !== undefined && entry.revision === revision) {
+    entry.checkedAt = inventory.revision;
+    return entry.value as T;
+  }
   const value = build(inventory);
-  cache.set(key, { revision, value });
+  cache.set(key, { revision, value, checkedAt: inventory.revision });
   return value;
+}
+
+/** Each namespace's valid `enforce-version` label, for the pss checks' once-per-pod question. */
+function enforceVersions(inventory: Inventory): ReadonlyMap<string, string> {
+  const versions = new Map<string, string>();
+  for (const namespace of inventory.list('Namespace')) {
+    const label = labelsOf(namespace)[ENFORCE_VERSION_LABEL];
+    const name = namespace.metadata?.name;
+    if (typeof name === 'string' && isPodSecurityVersion(label)) versions.set(name, label);
+  }
+  return versions;
 }
 
 export interface ContextOptions {
@@ -66,7 +91,11 @@ export function createCheckContext(options: ContextOptions): CheckContext {
   return {
     inventory,
     params,
-    podSecurityVersion: (namespace) => podSecurityVersionFor(inventory, namespace, pinnedPodSecurityVersion),
+    podSecurityVersion: (namespace) =>
+      pinnedPodSecurityVersion ??
+      (namespace === undefined
+        ? LATEST
+        : (derive(inventory, 'pod-security-enforce-versions', enforceVersions, ['Namespace']).get(namespace) ?? LATEST)),
     derive: (key, build, dependsOn) => derive(inventory, key, build, dependsOn),
   };
 }

@@ -89,6 +89,7 @@ class Run {
   private readonly supersededIds: ReadonlySet<string>;
   private readonly indexes: ReadonlyMap<EnabledCheck, number>;
   private readonly contexts = new Map<string, CheckContext>();
+  private readonly selection = new Map<string, boolean>();
 
   constructor(
     readonly inventory: Inventory,
@@ -239,13 +240,15 @@ class Run {
     }
   }
 
+  /** Whether the policy applies in a namespace; asked for every result of a scoped check. */
   selected(namespace: string): boolean {
-    const nsObject = this.inventory.get('Namespace', undefined, namespace);
-    return isNamespaceSelected(
-      this.policy,
-      namespace,
-      nsObject === undefined ? undefined : labelsOf(nsObject),
-    );
+    let selected = this.selection.get(namespace);
+    if (selected === undefined) {
+      const nsObject = this.inventory.get('Namespace', undefined, namespace);
+      selected = isNamespaceSelected(this.policy, namespace, nsObject === undefined ? undefined : labelsOf(nsObject));
+      this.selection.set(namespace, selected);
+    }
+    return selected;
   }
 }
 

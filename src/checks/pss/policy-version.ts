@@ -23,10 +23,16 @@ const VERSION = /^v1\.(0|[1-9][0-9]*)$/;
 /** `latest` → the newest policy minor; `v1.N` → N; anything else → undefined. */
 export function policyMinor(version: string): number | undefined {
   if (version === 'latest') return NEWEST_POLICY_MINOR;
+  // Asked once per pss check and pod, of a handful of distinct versions.
+  if (MINORS.has(version)) return MINORS.get(version);
   const match = VERSION.exec(version);
-  if (match === null) return undefined;
-  return Number(match[1]);
+  const minor = match === null ? undefined : Number(match[1]);
+  if (MINORS.size < MINORS_KEPT) MINORS.set(version, minor);
+  return minor;
 }
+
+const MINORS = new Map<string, number | undefined>();
+const MINORS_KEPT = 256;
 
 /** Why upstream forbids the pod: its ForbiddenReason and ForbiddenDetail. */
 export interface Forbidden {
