@@ -7,7 +7,8 @@
  *  - `namespace`: one namespace and what it holds (e.g. "has no NetworkPolicy");
  *  - `cluster`: relations across the whole inventory (RBAC paths, unused ServiceAccounts).
  * The controller re-evaluates a namespace or the cluster scope on its own, so a check must
- * read only what its scope implies.
+ * read only what its scope implies. A pod check reads, of other objects, only the kinds in
+ * POD_CHECK_READS: the scanner runs pod checks on other threads with just those at hand.
  */
 import type { Inventory } from './inventory.js';
 import type { KubeObject } from './objects.js';
@@ -79,6 +80,13 @@ export interface ScopedResult {
   /** Objects this result stands for; 1 when omitted. */
   readonly count?: number;
 }
+
+/**
+ * What pod checks may read of objects other than the pod: its namespace (the Pod Security
+ * version label) and its ServiceAccount. test/engine/pod-outcomes.test.ts holds every pod
+ * check to it.
+ */
+export const POD_CHECK_READS: readonly string[] = ['Namespace', 'ServiceAccount'];
 
 export interface PodCheck extends CheckMeta {
   readonly scope: 'pod';

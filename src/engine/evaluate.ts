@@ -14,6 +14,8 @@ import type { KubeObject } from './objects.js';
 import { labelsOf, namespaceOf, refOf } from './objects.js';
 import { resourceKey, topLevelOwner } from './owner.js';
 import { podSubjectOf } from './pod-spec.js';
+import type { PodOutcomes, PodOutcomeTable } from './pod-outcomes.js';
+import { STATUS } from './pod-outcomes.js';
 import type { CompiledPolicy, EnabledCheck } from './policy.js';
 import { expiredExceptionDiagnostics, isNamespaceSelected, waiverFor } from './policy.js';
 import type { CheckOutcome, Diagnostic, Finding, ResourceRef, Severity } from './types.js';
@@ -42,6 +44,8 @@ export interface EvaluateOptions {
   readonly scope?: EvaluationScope;
   /** Where an object was read from (`file#document`), carried onto its findings. */
   readonly sourceOf?: (obj: KubeObject) => string | undefined;
+  /** Pod-check outcomes already computed for some objects (see evaluatePodChecks). */
+  readonly podOutcomes?: PodOutcomes;
 }
 
 // A critical finding must move the score far more than a missing label does.
@@ -95,6 +99,7 @@ class Run {
     readonly inventory: Inventory,
     readonly policy: CompiledPolicy,
     readonly sourceOf: ((obj: KubeObject) => string | undefined) | undefined,
+    private readonly podOutcomes?: PodOutcomes,
   ) {
     this.supersededIds = new Set(policy.checks.flatMap((c) => c.check.supersedes ?? []));
     this.indexes = new Map(policy.checks.map((enabled, index) => [enabled, index]));
@@ -165,20 +170,9 @@ class Run {
       this.recordIn(target, prepared.enabled, prepared.index, outcome, isPod ? 'pod' : 'other', source);
     };
     if (podChecks.length > 0) {
-      const pod = podSubjectOf(obj);
-      if (pod !== undefined) {
-        for (const prepared of podChecks) {
-          const check = prepared.enabled.check;
-          if (check.scope !== 'pod') continue;
-          let outcome: CheckOutcome;
-          try {
-            outcome = check.evaluate(pod, prepared.ctx);
-          } catch (error) {
-            outcome = crashed(check, `${kind} ${resourceKey(refOf(obj))}`, error);
-          }
-          recordOne(prepared, outcome);
-        }
-      }
+      const row = this.podOutcomes?.rowOf(obj);
+      if (row !== undefined) podChecks.forEach((prepared, column) => recordOne(prepared, row[column] as CheckOutcome));
+      else runPodChecks(obj, kind, podChecks, (_, prepared, outcome) => recordOne(prepared, outcome));
     }
     for (const prepared of objectChecks) {
       const check = prepared.enabled.check;
@@ -256,6 +250,54 @@ function rank(outcome: CheckOutcome): number {
   return outcome.status === 'fail' ? 3 : outcome.status === 'error' ? 2 : outcome.status === 'pass' ? 1 : 0;
 }
 
+/** Runs the pod checks on an object's pod spec, if it has one, in order. */
+function runPodChecks(
+  obj: KubeObject,
+  kind: string,
+  podChecks: readonly Prepared[],
+  visit: (column: number, prepared: Prepared, outcome: CheckOutcome) => void,
+): void {
+  const pod = podSubjectOf(obj);
+  if (pod === undefined) return;
+  podChecks.forEach((prepared, column) => {
+    const check = prepared.enabled.check;
+    if (check.scope !== 'pod') return;
+    let outcome: CheckOutcome;
+    try {
+      outcome = check.evaluate(pod, prepared.ctx);
+    } catch (error) {
+      outcome = crashed(check, `${kind} ${resourceKey(refOf(obj))}`, error);
+    }
+    visit(column, prepared, outcome);
+  });
+}
+
+/** The ids of a policy's pod checks, in the order evaluation runs them. */
+export function podCheckIds(policy: CompiledPolicy): string[] {
+  return policy.checks.filter((enabled) => enabled.check.scope === 'pod').map((enabled) => enabled.check.id);
+}
+
+/**
+ * The outcomes of the policy's pod checks on each object, for `evaluate`'s `podOutcomes`.
+ * The inventory must hold, besides the objects, what pod checks read of others
+ * (POD_CHECK_READS); the outcomes are then the ones evaluation itself would find.
+ */
+export function evaluatePodChecks(objects: readonly KubeObject[], inventory: Inventory, policy: CompiledPolicy): PodOutcomeTable {
+  const run = new Run(inventory, policy, undefined);
+  const checks = run.prepare(splitByScope(policy.checks).pod);
+  const width = checks.length;
+  const statuses = new Uint8Array(objects.length * width);
+  const details: string[] = [];
+  objects.forEach((obj, row) => {
+    if (typeof obj.kind !== 'string') return;
+    runPodChecks(obj, obj.kind, checks, (column, _, outcome) => {
+      statuses[row * width + column] = STATUS[outcome.status];
+      if (outcome.status === 'fail' || outcome.status === 'error') details.push(outcome.reason, outcome.message);
+    });
+  });
+  return { checkIds: checks.map((prepared) => prepared.enabled.check.id), statuses, details };
+}
+
 function splitByScope(checks: readonly EnabledCheck[]): Record<Check['scope'], EnabledCheck[]> {
   const byScope: Record<Check['scope'], EnabledCheck[]> = { pod: [], object: [], namespace: [], cluster: [] };
   for (const enabled of checks) byScope[enabled.check.scope].push(enabled);
@@ -297,8 +339,14 @@ function crashed(check: Check, what: string, error: unknown): CheckOutcome {
 
 export function evaluate(inventory: Inventory, policy: CompiledPolicy, options: EvaluateOptions): Evaluation {
   const scope = options.scope ?? { kind: 'all' };
-  const run = new Run(inventory, policy, options.sourceOf);
+  const run = new Run(inventory, policy, options.sourceOf, options.podOutcomes);
   const byScope = splitByScope(policy.checks);
+  if (options.podOutcomes !== undefined) {
+    const expected = byScope.pod.map((enabled) => enabled.check.id);
+    if (options.podOutcomes.checkIds.join('\n') !== expected.join('\n')) {
+      throw new Error('evaluate: the pod outcomes given were computed for other pod checks than this policy has');
+    }
+  }
   const prepared = { pod: run.prepare(byScope.pod), object: run.prepare(byScope.object) };
 
   if (scope.kind === 'namespace') {
