@@ -25,6 +25,7 @@ import type { KubeObject } from '../engine/objects.js';
 import { isRecord } from '../engine/objects.js';
 import type { Diagnostic } from '../engine/types.js';
 import { POLICY_API_VERSION, POLICY_KIND } from '../engine/policy-type.js';
+import type { ReadingHelper } from './parallel-read.js';
 import type { YamlDocument } from './yaml-documents.js';
 import { lastDocumentBoundary, parseYamlDocuments } from './yaml-documents.js';
 
@@ -70,9 +71,18 @@ export interface LoadOptions {
   readonly threads?: number;
   /** 4 MiB by default: below it, starting a thread costs more than it saves. */
   readonly parallelMinBytes?: number;
+  /**
+   * A module (exporting `continueAfterReading`, see parallel-read.ts) that reading workers
+   * load after reading, to go on working on the objects they hold; they come back as
+   * `helpers`, which the caller must close.
+   */
+  readonly continueIn?: URL;
 }
 
-export type LoadResult = LoadPart;
+export interface LoadResult extends LoadPart {
+  /** The reading workers kept on with `continueIn`, one per run of files read elsewhere. */
+  readonly helpers: readonly ReadingHelper[];
+}
 
 /** What one reading thread gives back for its run of files, in file order. */
 export interface LoadPart {
@@ -540,14 +550,23 @@ function splitIntoRuns(files: readonly FoundFile[], threads: number): FoundFile[
  * of the others, and the parts are joined in file order, so the result is the same as
  * reading everything here. A worker that cannot start or fails leaves its run to this thread.
  */
-async function readInParallel(collector: Collector, files: readonly FoundFile[], threads: number, settings: ReadSettings): Promise<void> {
+async function readInParallel(
+  collector: Collector,
+  files: readonly FoundFile[],
+  threads: number,
+  settings: ReadSettings,
+  continueIn: URL | undefined,
+): Promise<ReadingHelper[]> {
   const [own = [], ...others] = splitIntoRuns(files, threads);
   const { readInWorker } = await import('./parallel-read.js');
   const parts = others.map((run) => {
     const seen = { files: 0, documents: 0, bytes: 0 };
     return {
       run,
-      result: readInWorker(run, settings, (progress) => {
+      result: readInWorker(
+        run,
+        settings,
+        (progress) => {
         collector.elsewhere.files += progress.filesDone - seen.files;
         collector.elsewhere.documents += progress.documents - seen.documents;
         collector.elsewhere.bytes += progress.bytes - seen.bytes;
@@ -555,21 +574,29 @@ async function readInParallel(collector: Collector, files: readonly FoundFile[],
         seen.documents = progress.documents;
         seen.bytes = progress.bytes;
         collector.progress();
-      }).then(
-        (part) => ({ part, seen }),
-        () => ({ part: undefined, seen }),
+        },
+        continueIn,
+      ).then(
+        (read) => ({ read, seen }),
+        () => ({ read: undefined, seen }),
       ),
     };
   });
   await readFiles(collector, own, settings, undefined);
+  const helpers: ReadingHelper[] = [];
   for (const { run, result } of parts) {
-    const { part, seen } = await result;
+    const { read, seen } = await result;
     collector.elsewhere.files -= seen.files;
     collector.elsewhere.documents -= seen.documents;
     collector.elsewhere.bytes -= seen.bytes;
-    if (part !== undefined) collector.absorb(part);
-    else await readFiles(collector, run, settings, undefined);
+    if (read === undefined) {
+      await readFiles(collector, run, settings, undefined);
+      continue;
+    }
+    collector.absorb(read.part);
+    if (read.helper !== undefined) helpers.push(read.helper);
   }
+  return helpers;
 }
 
 /**
@@ -589,10 +616,11 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
   const threads = Math.min(options.threads ?? 1, files.length);
   const onDisk = files.filter((file): file is FoundFile => file !== 'stdin');
   const bytes = onDisk.reduce((sum, file) => sum + file.size, 0);
+  let helpers: ReadingHelper[] = [];
   if (threads > 1 && onDisk.length === files.length && bytes >= (options.parallelMinBytes ?? PARALLEL_MIN_BYTES)) {
-    await readInParallel(collector, onDisk, threads, settings);
+    helpers = await readInParallel(collector, onDisk, threads, settings, options.continueIn);
   } else {
     await readFiles(collector, files, settings, options.stdin);
   }
-  return collector.part();
+  return { ...collector.part(), helpers };
 }

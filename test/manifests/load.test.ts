@@ -242,7 +242,10 @@ describe('loading manifests', () => {
       'b/values.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd\n  namespace: shop\ndata:\n  inf: .inf\n  nan: .NaN\n',
       'c/policy.yaml': 'apiVersion: bulwark.dev/v1alpha1\nkind: SecurityPolicy\nmetadata:\n  name: p\n',
       'c/broken.json': '{"apiVersion": "v1", "kind": ',
-      'd/many.yaml': Array.from({ length: 40 }, (_, i) => POD.replace('web', `pod-${i}`)).join('---\n'),
+      // Pods in every folder, so that runs split by size each hold objects.
+      ...Object.fromEntries(
+        ['a', 'b', 'c', 'd'].map((folder) => [`${folder}/many.yaml`, Array.from({ length: 10 }, (_, i) => POD.replace('web', `${folder}-${i}`)).join('---\n')]),
+      ),
       'd/nameless.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n',
     };
 

@@ -36,6 +36,7 @@ import { booleanOption, choice, parseCommandArgs, stringOption } from '../args.j
 import type { CliDeps, CliIo } from '../io.js';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError, wantsColor } from '../io.js';
 import { createProgress, formatBytes } from '../progress.js';
+import { POD_CHECK_WORKER, runPodChecksOnReadingThreads } from './pod-check-offload.js';
 import { readPolicyFile } from './policy-file.js';
 
 export const FAIL_ON_LEVELS = [...SEVERITIES, 'none'] as const;
@@ -63,6 +64,9 @@ Options:
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage error or
 input that could not be read (named on stderr; the rest is still scanned and reported).
+
+Environment: BULWARK_SCAN_THREADS sets how many threads read manifests and run the pod
+checks on inputs of 4 MiB or more (default: one per core, at most 4; 1 keeps one thread).
 
 Examples:
   bulwark scan examples/
@@ -160,11 +164,22 @@ function buildInventory(loaded: LoadResult, diagnostics: Diagnostic[]): { invent
   return { inventory, sources };
 }
 
-// Parsing is most of reading; past a few threads the disk and the joining of parts dominate.
-const MAX_READING_THREADS = 4;
+// Past a few threads, joining the parts and the work left to this thread dominate.
+const MAX_THREADS = 4;
+const THREADS_VARIABLE = 'BULWARK_SCAN_THREADS';
 
-function readingThreads(): number {
-  return Math.max(1, Math.min(availableParallelism(), MAX_READING_THREADS));
+/**
+ * Threads that read manifests and run pod checks: one per core up to MAX_THREADS, or what
+ * BULWARK_SCAN_THREADS says (1 keeps a scan on one thread, e.g. on a shared CI runner).
+ */
+function readingThreads(env: CliIo['env']): number {
+  const asked = env[THREADS_VARIABLE];
+  if (asked !== undefined && asked !== '') {
+    const threads = Number(asked);
+    if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`${THREADS_VARIABLE} must be a whole number of threads, 1 or more (got "${asked}")`);
+    return threads;
+  }
+  return Math.max(1, Math.min(availableParallelism(), MAX_THREADS));
 }
 
 function writeErrorText(error: unknown): string {
@@ -196,6 +211,7 @@ export async function run(args: readonly string[], io: CliIo, deps: CliDeps): Pr
   const checks = await deps.loadChecks();
 
   let policy: CompiledPolicy;
+  let policyDocument: Readonly<Record<string, unknown>> | undefined;
   const diagnostics: Diagnostic[] = [];
   if (options.policy !== undefined) {
     const file = await readPolicyFile(options.policy, io.cwd, checks);
@@ -205,6 +221,7 @@ export async function run(args: readonly string[], io: CliIo, deps: CliDeps): Pr
       return EXIT_ERROR;
     }
     policy = file.policy;
+    policyDocument = file.document;
     diagnostics.push(...file.diagnostics);
   } else {
     policy = defaultPolicy(checks);
@@ -213,7 +230,8 @@ export async function run(args: readonly string[], io: CliIo, deps: CliDeps): Pr
   const progress = createProgress(io.stderr, true);
   const loaded = await loadManifests(options.paths, {
     cwd: io.cwd,
-    threads: readingThreads(),
+    threads: readingThreads(io.env),
+    continueIn: POD_CHECK_WORKER,
     ...(io.stdin !== undefined ? { stdin: io.stdin } : {}),
     onProgress: (p) =>
       progress.update(`reading manifests: ${p.filesDone}/${p.filesTotal} files, ${p.documents.toLocaleString('en-US')} documents, ${formatBytes(p.bytes)}`),
@@ -221,9 +239,11 @@ export async function run(args: readonly string[], io: CliIo, deps: CliDeps): Pr
   diagnostics.push(...loaded.diagnostics);
   progress.update(`evaluating ${loaded.objects.length.toLocaleString('en-US')} objects`);
   const { inventory, sources } = buildInventory(loaded, diagnostics);
+  const podOutcomes = await runPodChecksOnReadingThreads(loaded, inventory, policy, policyDocument);
   const evaluation = evaluate(inventory, policy, {
     now: io.now(),
     sourceOf: (obj) => sources.get(obj),
+    ...(podOutcomes !== undefined ? { podOutcomes } : {}),
   });
   diagnostics.push(...evaluation.diagnostics);
   progress.clear();

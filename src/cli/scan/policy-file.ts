@@ -15,6 +15,8 @@ import { parseYamlDocuments } from '../../manifests/yaml-documents.js';
 
 export interface PolicyFile {
   readonly policy?: CompiledPolicy;
+  /** The SecurityPolicy document the policy was compiled from. */
+  readonly document?: Readonly<Record<string, unknown>>;
   /** Paths are `FILE: field` or `FILE#document`. */
   readonly diagnostics: Diagnostic[];
 }
@@ -71,5 +73,5 @@ export async function readPolicyFile(file: string, cwd: string, checks: readonly
   for (const d of compiled.diagnostics) {
     diagnostics.push({ severity: d.severity, path: d.path === '' ? file : `${file}: ${d.path}`, message: d.message });
   }
-  return compiled.policy !== undefined ? { policy: compiled.policy, diagnostics } : { diagnostics };
+  return compiled.policy !== undefined && only !== undefined ? { policy: compiled.policy, document: only.value, diagnostics } : { diagnostics };
 }
