@@ -6,7 +6,8 @@
 import type { OutputStream } from './io.js';
 
 export interface Progress {
-  update(text: string): void;
+  /** The text may be given as a function, called only when the line is drawn (most updates are not). */
+  update(text: string | (() => string)): void;
   /** Erases the line; call before printing anything else. */
   clear(): void;
 }
@@ -26,7 +27,7 @@ export function createProgress(stream: OutputStream, enabled: boolean, clock: ()
       if (now - start < DELAY_MS || now - lastDraw < REDRAW_MS) return;
       lastDraw = now;
       shown = true;
-      stream.write(`${CLEAR_LINE}${text}`);
+      stream.write(`${CLEAR_LINE}${typeof text === 'function' ? text() : text}`);
     },
     clear() {
       if (shown) stream.write(CLEAR_LINE);

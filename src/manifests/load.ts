@@ -17,8 +17,8 @@
  * Files are read whole up to a size limit and in pieces of whole documents beyond it, so
  * memory stays bounded by the largest document rather than the largest file.
  */
-import { createReadStream } from 'node:fs';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { createReadStream, readFileSync } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { KubeObject } from '../engine/objects.js';
@@ -474,32 +474,24 @@ async function readFiles(
   stdin: Readable | undefined,
 ): Promise<void> {
   const { limit, pieceSize } = settings;
-  // Read the next file while parsing this one: reading is I/O, parsing is CPU.
-  let nextRead: Promise<string | Error> | undefined;
-  const startRead = (file: FoundFile | 'stdin' | undefined): Promise<string | Error> | undefined =>
-    file === undefined || file === 'stdin' || file.size > limit
-      ? undefined
-      : readFile(file.path, 'utf8').then(
-          (text) => text,
-          (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-        );
-  nextRead = startRead(files[0]);
-  for (let i = 0; i < files.length; i++) {
-    const file = files[i];
-    const pending = nextRead;
-    nextRead = startRead(files[i + 1]);
-    if (file === undefined) continue;
+  for (const file of files) {
     if (file === 'stdin') {
       if (stdin === undefined) collector.error(STDIN_NAME, 'no standard input to read');
       else await readStdin(collector, stdin, limit, pieceSize);
-    } else if (pending === undefined) {
+    } else if (file.size > limit) {
       await readYamlStream(collector, file.display, createReadStream(file.path, { encoding: 'utf8', highWaterMark: 1024 * 1024 }) as AsyncIterable<string>, pieceSize).catch((error: unknown) =>
         collector.error(file.display, `cannot read: ${errorText(error)}`),
       );
     } else {
-      const text = await pending;
-      if (text instanceof Error) collector.error(file.display, `cannot read: ${errorText(text)}`);
-      else {
+      // A blocking read: manifests are small, and a promise-based read of each costs more in
+      // file-handle bookkeeping than the read itself (other threads parse meanwhile).
+      let text: string | undefined;
+      try {
+        text = readFileSync(file.path, 'utf8');
+      } catch (error) {
+        collector.error(file.display, `cannot read: ${errorText(error)}`);
+      }
+      if (text !== undefined) {
         collector.bytes += file.size;
         readText(collector, file.display, text, extname(file.path).toLowerCase() === '.json');
       }

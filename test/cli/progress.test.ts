@@ -23,6 +23,16 @@ describe('progress on stderr', () => {
     });
   }
 
+  it('builds a lazily given text only when it draws it', () => {
+    const out = stream(true);
+    const times = [0, 500, 1000, 1001];
+    const progress = createProgress(out, true, () => times.shift() ?? 0);
+    const built: number[] = [];
+    for (let i = 1; i <= 3; i++) progress.update(() => (built.push(i), `step ${i}`));
+    assert.deepEqual(built, [2]);
+    assert.equal(out.text(), '\r\u001b[Kstep 2');
+  });
+
   it('formats sizes', () => {
     assert.deepEqual([12, 3400, 13_800_000, 2_500_000_000].map(formatBytes), ['12 B', '3 kB', '13.8 MB', '2.5 GB']);
   });

@@ -234,10 +234,12 @@ export async function run(args: readonly string[], io: CliIo, deps: CliDeps): Pr
     continueIn: POD_CHECK_WORKER,
     ...(io.stdin !== undefined ? { stdin: io.stdin } : {}),
     onProgress: (p) =>
-      progress.update(`reading manifests: ${p.filesDone}/${p.filesTotal} files, ${p.documents.toLocaleString('en-US')} documents, ${formatBytes(p.bytes)}`),
+      progress.update(
+        () => `reading manifests: ${p.filesDone}/${p.filesTotal} files, ${p.documents.toLocaleString('en-US')} documents, ${formatBytes(p.bytes)}`,
+      ),
   });
   diagnostics.push(...loaded.diagnostics);
-  progress.update(`evaluating ${loaded.objects.length.toLocaleString('en-US')} objects`);
+  progress.update(() => `evaluating ${loaded.objects.length.toLocaleString('en-US')} objects`);
   const { inventory, sources } = buildInventory(loaded, diagnostics);
   const podOutcomes = await runPodChecksOnReadingThreads(loaded, inventory, policy, policyDocument);
   const evaluation = evaluate(inventory, policy, {
