@@ -1,6 +1,6 @@
 /**
  * Which scopes an event can change, so the controller re-evaluates only those (SPEC §4):
- * a pod → its namespace; RBAC and ServiceAccounts → their namespace and the cluster scope
+ * a pod → its namespace (and the cluster scope when it comes or goes); RBAC and ServiceAccounts → their namespace and the cluster scope
  * (effective permissions and escalation paths are relational); a namespace → itself (its
  * labels decide selection and the Pod Security version) and the cluster roll-up; a policy →
  * that policy everywhere. Both the old and the new object are mapped, so an object that
@@ -54,8 +54,14 @@ function scopesOf(kind: string, obj: ObjectEnvelope | undefined, into: Set<Scope
     const ns = namespaceOf({ ...obj, kind });
     if (ns !== undefined) into.add(namespaceKey(ns));
   }
-  // Pods matter to the cluster scope too: "privileged ServiceAccount no pod uses".
-  if (RELATIONAL_KINDS.has(kind) || kind === 'Pod') into.add(CLUSTER_KEY);
+  if (RELATIONAL_KINDS.has(kind)) into.add(CLUSTER_KEY);
+}
+
+/** The ServiceAccount a pod runs as, as the API defaults it. */
+function serviceAccountOf(pod: ObjectEnvelope): string {
+  const spec = (pod as { spec?: { serviceAccountName?: unknown; serviceAccount?: unknown } }).spec;
+  const named = [spec?.serviceAccountName, spec?.serviceAccount].find((n) => typeof n === 'string' && n !== '');
+  return typeof named === 'string' ? named : 'default';
 }
 
 export function scopesForEvent(
@@ -66,5 +72,16 @@ export function scopesForEvent(
   const keys = new Set<ScopeKey>();
   scopesOf(kind, oldObj, keys);
   scopesOf(kind, newObj, keys);
+  // Pods matter to the cluster scope only through which ServiceAccounts run ("privileged
+  // ServiceAccount no pod uses"): a pod coming or going. A pod's ServiceAccount is
+  // immutable, so the updates that make up nearly all pod churn (status, labels, images)
+  // leave the cluster scope alone; at 20 changes a second that is the difference between
+  // re-running the relational checks twice a second and not at all.
+  if (
+    kind === 'Pod' &&
+    (oldObj === undefined || newObj === undefined || serviceAccountOf(oldObj) !== serviceAccountOf(newObj))
+  ) {
+    keys.add(CLUSTER_KEY);
+  }
   return [...keys].sort();
 }

@@ -5,13 +5,34 @@ import type { ObjectEnvelope } from '../../src/engine/objects.js';
 const meta = (name: string, namespace?: string): ObjectEnvelope => ({
   metadata: { name, ...(namespace ? { namespace } : {}) },
 });
+const pod = (spec: Record<string, unknown>): ObjectEnvelope => ({ ...meta('p', 'shop'), spec }) as ObjectEnvelope;
 
 describe('scopesForEvent', () => {
   const rows: { name: string; kind: string; old?: ObjectEnvelope; new?: ObjectEnvelope; keys: string[] }[] = [
     {
-      name: 'a pod changes its namespace and the cluster scope',
+      name: 'a new pod changes its namespace and the cluster scope',
       kind: 'Pod',
       new: meta('p', 'shop'),
+      keys: ['cluster', 'ns/shop'],
+    },
+    {
+      name: 'a deleted pod changes its namespace and the cluster scope',
+      kind: 'Pod',
+      old: meta('p', 'shop'),
+      keys: ['cluster', 'ns/shop'],
+    },
+    {
+      name: 'an updated pod changes its namespace only (its ServiceAccount cannot change)',
+      kind: 'Pod',
+      old: pod({ serviceAccountName: 'web', containers: [{ image: 'web:1' }] }),
+      new: pod({ serviceAccountName: 'web', containers: [{ image: 'web:latest' }] }),
+      keys: ['ns/shop'],
+    },
+    {
+      name: 'an updated pod whose ServiceAccount differs changes the cluster scope too',
+      kind: 'Pod',
+      old: pod({}),
+      new: pod({ serviceAccount: 'web' }),
       keys: ['cluster', 'ns/shop'],
     },
     {
