@@ -4,8 +4,9 @@
  * in at most 1.5 s wall and 300 MB peak RSS on a 2-core machine, growing linearly — and
  * a 50,000-workload set of the same shape to show the growth.
  *
- * The scan runs as users run it: the compiled CLI (built here with tsconfig.build.json into
- * .bench/build, as `npm run build` builds dist/) in a child process, timed from spawn to
+ * The scan runs as users run it: bin/bulwark.js with the Node flags of its #! line, loading
+ * the compiled CLI in dist/ (rebuilt here, as `npm run build` does, when src/ is newer), in a
+ * child process, timed from spawn to
  * exit, with peak RSS and CPU time from /usr/bin/time -v (or, without it, from the child's
  * own process.resourceUsage()). Each set is scanned several times and the median and best
  * are printed, because a shared machine is noisy; CPU time is printed beside wall time for
@@ -26,8 +27,9 @@ import { generateManifestSet } from './generate.js';
 import type { ManifestSet } from './generate.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BUILD_DIR = join(ROOT, '.bench', 'build');
-const BUILT_CLI = join(BUILD_DIR, 'src', 'cli', 'main.js');
+// `npm run build`'s output, which bin/bulwark.js (the command users run) loads.
+const BUILT_CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const LAUNCHER = join(ROOT, 'bin', 'bulwark.js');
 const TIME = '/usr/bin/time';
 
 // SPEC §10 targets for the 10k set.
@@ -62,19 +64,20 @@ function cliCommand(): { argv: string[]; label: string } {
     return { argv: [process.execPath, '--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')], label: 'src/cli/main.ts through tsx' };
   }
   if (!existsSync(BUILT_CLI) || statSync(BUILT_CLI).mtimeMs < newestMtime(join(ROOT, 'src'))) {
-    process.stdout.write('building the CLI (tsc -p tsconfig.build.json --outDir .bench/build) ... ');
+    process.stdout.write('building the CLI (tsc -p tsconfig.build.json, as npm run build) ... ');
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     // tsc emits even when some file has type errors; the scan only needs its own modules to run.
-    spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', BUILD_DIR], { cwd: ROOT, stdio: 'ignore' });
+    spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'ignore' });
     process.stdout.write(existsSync(BUILT_CLI) ? 'done\n' : 'failed; falling back to tsx\n');
   }
   if (!existsSync(BUILT_CLI)) {
     return { argv: [process.execPath, '--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')], label: 'src/cli/main.ts through tsx' };
   }
+  // Run as users run it: bin/bulwark.js, with the Node flags of its #! line.
   const flags = launcherNodeFlags();
   return {
-    argv: [process.execPath, ...flags, BUILT_CLI],
-    label: `${relative(ROOT, BUILT_CLI)} (compiled)${flags.length > 0 ? ` with ${flags.join(' ')} as bin/bulwark.js starts it` : ''}`,
+    argv: [process.execPath, ...flags, LAUNCHER],
+    label: `bin/bulwark.js${flags.length > 0 ? ` (node ${flags.join(' ')})` : ''} loading ${relative(ROOT, BUILT_CLI)}`,
   };
 }
 

@@ -13,4 +13,9 @@ if (major < 24) {
   );
   process.exit(2);
 }
+// V8's compiled code for our modules is kept on disk (under the OS temp folder) and reused
+// by the next run: about 100 ms less start-up for a scan. Where that folder cannot be
+// written, Node simply runs without it.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 await import('../dist/src/cli/main.js');
