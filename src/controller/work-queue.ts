@@ -222,6 +222,11 @@ export class WorkQueue {
   }
 
   private async process(key: string): Promise<void> {
+    // p-queue starts the next task as a promise continuation, so a run of reconciles that
+    // never wait for I/O (a full re-evaluation of a cluster at rest: nothing to write)
+    // would hold the event loop for seconds: no lease renewal, no watch event, no probe.
+    // One turn of the event loop per key keeps them all served.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const priority = this.ready.get(key) ?? 'change';
     this.ready.delete(key);
     if (this.stopping) return;

@@ -217,6 +217,19 @@ describe('WorkQueue', () => {
     assert.deepEqual(calls.map((c) => c.key), ['ns/a', 'ns/b']);
   });
 
+  it('gives the event loop a turn between reconciles that never wait for I/O', async () => {
+    const order: string[] = [];
+    const { clock, queue } = harness({ concurrency: 1, debounceMs: 0 }, (key) => {
+      order.push(key);
+      // Stands for a lease renewal or a watch event that arrives during the run.
+      if (key === 'ns/a') setImmediate(() => order.push('event loop'));
+    });
+    queue.addAll(['ns/a', 'ns/b', 'ns/c']);
+    await clock.advance(0);
+    await settle(10);
+    assert.deepEqual(order, ['ns/a', 'event loop', 'ns/b', 'ns/c']);
+  });
+
   it('shutdown waits for runs in flight, drops waiting keys and ignores later adds', async () => {
     const gate = deferred();
     const { clock, queue, calls } = harness({ concurrency: 1 }, async (key) => {
