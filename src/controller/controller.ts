@@ -21,14 +21,15 @@ import type { KubeClient, ResourceDescriptor } from './kube-client.js';
 import { RESOURCES, WATCHED_RESOURCES } from './kube-client.js';
 import { KubeReportApi } from './kube-report-api.js';
 import { LeaderElector } from './leader-election.js';
+import { compactLiveReport, liveBodyHash } from './live-report.js';
 import { PolicyRegistry } from './policy-registry.js';
 import { TokenBucket } from './rate-limiter.js';
 import type { ClusterReportBody, LiveReports, ReportApi } from './reconciler.js';
-import { canonicalLiveBody, CLUSTER_REPORT_KIND, Reconciler, REPORT_KIND, ROLLUP_KEY } from './reconciler.js';
+import { CLUSTER_REPORT_KIND, Reconciler, REPORT_KIND, ROLLUP_KEY } from './reconciler.js';
 import type { ReflectorEvent, ReflectorHandler } from './reflector.js';
 import { Reflector } from './reflector.js';
 import type { ReportBody } from './report-content.js';
-import { canonicalJson } from './report-content.js';
+import { contentHash } from './report-content.js';
 import type { ReconcileOutcome, ReconcileResult } from './work-queue.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -76,7 +77,7 @@ interface FullPass {
 
 const REPORT_RESOURCES = [RESOURCES.securityReports, RESOURCES.clusterSecurityReports];
 
-/** Reports and policies are kept whole (they are ours); only the managedFields noise goes. */
+/** Policies are kept whole (they are ours); only the managedFields noise goes. */
 function withoutManagedFields(object: unknown): KubeObject | undefined {
   if (object === null || typeof object !== 'object') return undefined;
   const obj = object as KubeObject;
@@ -97,7 +98,7 @@ export class Controller {
   private readonly clock: () => Date;
   /** When the oldest unreconciled event for each key arrived (for bulwark_event_to_report_seconds). */
   private readonly eventTimes = new Map<string, number>();
-  /** Canonical bodies as last written, to tell our own write's echo from a hand edit. */
+  /** Hashes of the bodies last written, to tell our own write's echo from a hand edit. */
   private readonly written = new Map<string, string>();
   /** The full evaluation being timed (the first one after taking the lead, or a resync). */
   private fullPass: FullPass | undefined;
@@ -399,14 +400,14 @@ export class Controller {
       const name = obj.metadata?.name ?? '';
       const namespace = obj.metadata?.namespace;
       // Our own write echoing back needs no work; a hand edit or a deletion is restored.
-      if (!deleted && this.written.get(reportKey(resource.kind, namespace, name)) === canonicalLiveBody(obj))
+      if (!deleted && this.written.get(reportKey(resource.kind, namespace, name)) === liveBodyHash(obj))
         return;
       this.enqueue(isCluster ? ROLLUP_KEY : `ns/${namespace ?? ''}`);
     };
     return new Reflector({
       client: this.options.client,
       resource,
-      trim: withoutManagedFields,
+      trim: compactLiveReport,
       handler: {
         onUpdate: (_old, obj) => changed(obj, false),
         onDelete: (obj) => changed(obj, true),
@@ -428,7 +429,7 @@ export class Controller {
       applyReport: async (policy, namespace, body: ReportBody | ClusterReportBody) => {
         this.written.set(
           reportKey(namespace === undefined ? CLUSTER_REPORT_KIND : REPORT_KIND, namespace, policy.name),
-          canonicalJson(body),
+          contentHash(body),
         );
         await api.applyReport(policy, namespace, body);
       },

@@ -28,10 +28,11 @@ import { isActive } from '../engine/types.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ScopeKey } from './event-scopes.js';
 import { CLUSTER_KEY, namespaceKey, parseScopeKey } from './event-scopes.js';
+import { liveBodyHash, previousFindings } from './live-report.js';
 import type { Condition, PolicyRegistry, PolicyState } from './policy-registry.js';
 import { policyConditions } from './policy-registry.js';
-import type { ChangedBy, ReportBody, ReportFinding, ReportSummary } from './report-content.js';
-import { buildReportBody, canonicalJson, findingKey } from './report-content.js';
+import type { ChangedBy, ReportBody, ReportSummary } from './report-content.js';
+import { buildReportBody, canonicalJson, contentHash, findingKey } from './report-content.js';
 
 export const ROLLUP_KEY = 'rollup';
 export const REPORT_KIND = 'SecurityReport';
@@ -95,42 +96,6 @@ export interface ReconcilerOptions {
   readonly maxReportBytes?: number;
   /** Days before expiry from which an exception counts as `expiring`. */
   readonly expiringDays?: number;
-}
-
-// Live reports are immutable once cached, and a namespace reconcile compares against the
-// same object until it changes: canonicalize each once.
-const canonicalLive = new WeakMap<KubeObject, string>();
-
-export function canonicalLiveBody(obj: KubeObject): string {
-  let text = canonicalLive.get(obj);
-  if (text === undefined) {
-    text = canonicalJson(liveBodyOf(obj));
-    canonicalLive.set(obj, text);
-  }
-  return text;
-}
-
-/** The parts of a live report the controller writes, read back for comparison. */
-export function liveBodyOf(obj: KubeObject | undefined): Record<string, unknown> | undefined {
-  if (obj === undefined) return undefined;
-  const body: Record<string, unknown> = {};
-  for (const field of ['policy', 'scope', 'score', 'summary', 'findings', 'omitted', 'namespaces']) {
-    if (obj[field] !== undefined) body[field] = obj[field];
-  }
-  return body;
-}
-
-function previousFindings(obj: KubeObject | undefined): Map<string, ReportFinding> {
-  const map = new Map<string, ReportFinding>();
-  const findings = obj?.['findings'];
-  if (!Array.isArray(findings)) return map;
-  for (const f of findings) {
-    if (isRecord(f) && typeof f['checkId'] === 'string' && isRecord(f['resource'])) {
-      const finding = f as unknown as ReportFinding;
-      map.set(findingKey(finding), finding);
-    }
-  }
-  return map;
 }
 
 function addTally(a: Tally | undefined, b: Tally | undefined): Tally | undefined {
@@ -329,7 +294,7 @@ export class Reconciler {
   ): Promise<void> {
     const { api, metrics } = this.options;
     const previous = previousFindings(live);
-    if (live === undefined || canonicalLiveBody(live) !== canonicalJson(body)) {
+    if (live === undefined || liveBodyHash(live) !== contentHash(body)) {
       await api.applyReport(state, namespace, body);
     }
     // Drift is measured against the report as it stood, so restarts and fail-overs neither

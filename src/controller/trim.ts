@@ -291,7 +291,11 @@ class StringPool {
 
 const pool = new StringPool(100_000, 128);
 
-/** A deep copy of JSON data with its strings interned. */
+/** A deep copy of JSON data with its strings interned (in the pool trimmed objects share). */
+export function internJson(value: unknown): unknown {
+  return interned(value);
+}
+
 function interned(value: unknown): unknown {
   if (typeof value === 'string') return pool.intern(value);
   if (value === null || typeof value !== 'object') return value;

@@ -1,0 +1,115 @@
+/**
+ * Live reports as the controller keeps them: not whole, but as the two things a reconcile
+ * needs from them.
+ *
+ * - The hash of their body (the fields the controller writes), to tell whether a freshly
+ *   built body differs and must be written, and whether a watch event is the echo of our
+ *   own write or a hand edit to undo.
+ * - Their findings cut to what carries over into the next body (first-seen and
+ *   last-changed times, who changed the resource, the waiver) and what drift is counted
+ *   from (check, resource, severity).
+ *
+ * Kept whole, 2,000 namespace reports of ~50 KB each cost ~140 MB of heap, and the
+ * canonical text kept to compare them another ~100 MB; this way they cost a few kilobytes
+ * each, which is what lets 100,000 watched objects fit SPEC §10's 400 MiB.
+ */
+import type { KubeObject } from '../engine/objects.js';
+import { isRecord } from '../engine/objects.js';
+import type { ReportFinding } from './report-content.js';
+import { contentHash, findingKey } from './report-content.js';
+import { internJson, trimMetadata } from './trim.js';
+
+/** The fields of a report body, as the controller writes them. */
+const BODY_FIELDS = ['policy', 'scope', 'score', 'summary', 'findings', 'omitted', 'namespaces'] as const;
+
+/** What of a previous finding carries over, or is compared, or is counted as drift. */
+const FINDING_FIELDS = [
+  'checkId',
+  'severity',
+  'count',
+  'message',
+  'firstSeen',
+  'lastChanged',
+  'changedBy',
+  'waiver',
+] as const;
+
+/** The field of a compacted live report holding its body hash. */
+const BODY_HASH = 'bodyHash';
+
+/** The parts of a live report the controller writes, read back for comparison. */
+export function liveBodyOf(obj: KubeObject | undefined): Record<string, unknown> | undefined {
+  if (obj === undefined) return undefined;
+  const body: Record<string, unknown> = {};
+  for (const field of BODY_FIELDS) {
+    if (obj[field] !== undefined) body[field] = obj[field];
+  }
+  return body;
+}
+
+// A report that did not come through compactLiveReport (tests hand the reconciler whole
+// ones) is hashed once.
+const hashes = new WeakMap<KubeObject, string>();
+
+/** The content hash of a live report's body; equal to `contentHash` of the body written. */
+export function liveBodyHash(obj: KubeObject): string {
+  const stored = obj[BODY_HASH];
+  if (typeof stored === 'string') return stored;
+  let hash = hashes.get(obj);
+  if (hash === undefined) {
+    hash = contentHash(liveBodyOf(obj));
+    hashes.set(obj, hash);
+  }
+  return hash;
+}
+
+function compactFinding(finding: unknown): unknown {
+  if (!isRecord(finding)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const field of FINDING_FIELDS) {
+    if (finding[field] !== undefined) out[field] = finding[field];
+  }
+  const resource = finding['resource'];
+  if (isRecord(resource)) {
+    // findingKey reads kind, namespace and name; apiVersion and uid only fill the report.
+    const { kind, namespace, name } = resource;
+    out['resource'] = { kind, name, ...(namespace !== undefined ? { namespace } : {}) };
+  }
+  // Check IDs, severities, times of one pass and manager names repeat across reports.
+  return internJson(out);
+}
+
+/**
+ * A report reflector's trim: metadata, the body hash and the findings cut down as above.
+ * Undefined for input without a name (the reflector skips it).
+ */
+export function compactLiveReport(object: unknown): KubeObject | undefined {
+  if (!isRecord(object)) return undefined;
+  const metadata = trimMetadata(object['metadata']);
+  if (metadata === undefined || typeof metadata['name'] !== 'string') return undefined;
+  delete metadata['managedFields'];
+  const findings = Array.isArray(object['findings'])
+    ? object['findings'].map(compactFinding).filter((f) => f !== undefined)
+    : [];
+  return {
+    apiVersion: object['apiVersion'] as string,
+    kind: object['kind'] as string,
+    metadata,
+    [BODY_HASH]: contentHash(liveBodyOf(object as KubeObject)),
+    findings,
+  };
+}
+
+/** The findings of a live report (whole or compacted) by findingKey. */
+export function previousFindings(obj: KubeObject | undefined): Map<string, ReportFinding> {
+  const map = new Map<string, ReportFinding>();
+  const findings = obj?.['findings'];
+  if (!Array.isArray(findings)) return map;
+  for (const f of findings) {
+    if (isRecord(f) && typeof f['checkId'] === 'string' && isRecord(f['resource'])) {
+      const finding = f as unknown as ReportFinding;
+      map.set(findingKey(finding), finding);
+    }
+  }
+  return map;
+}
