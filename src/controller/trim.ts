@@ -291,23 +291,124 @@ class StringPool {
 
 const pool = new StringPool(100_000, 128);
 
-/** A deep copy of JSON data with its strings interned (in the pool trimmed objects share). */
-export function internJson(value: unknown): unknown {
-  return interned(value);
+/**
+ * Shares equal sub-objects between cached objects, as the string pool shares strings. The
+ * replicas of a Deployment carry the same containers' ports, resources, env, probes and
+ * security contexts, the same labels and owner reference; 10 replicas parsed are 10 copies
+ * of each. Trimmed pods keep about 60 small objects each, so sharing what repeats roughly
+ * halves a replica's heap (measured in test/controller/trim.test.ts).
+ *
+ * Each object is hashed from its keys and its members' hashes, bottom-up, so equal
+ * sub-objects are found without serializing them; a hash match is confirmed by comparing
+ * members, which are shared already (so mostly by reference). Only the hash and the
+ * object are kept, no key text, so an object that never repeats costs one map entry. The
+ * pool is emptied when full: objects cached before keep what they share, later ones share
+ * among themselves, and objects of long-gone pods are not held forever.
+ *
+ * Shared objects are shared: the cache's objects are immutable by contract (reflector.ts).
+ */
+class StructurePool {
+  private readonly entries = new Map<number, object>();
+
+  constructor(private readonly maxEntries: number) {}
+
+  share<T extends object>(value: T, hash: number): T {
+    const known = this.entries.get(hash);
+    if (known !== undefined) return isSameJson(known, value) ? (known as T) : value;
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(hash, value);
+    return value;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 }
 
-function interned(value: unknown): unknown {
-  if (typeof value === 'string') return pool.intern(value);
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(interned);
+const structures = new StructurePool(250_000);
+
+function isSameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!isSameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  if (keysA.length !== keysB.length) return false;
+  for (let i = 0; i < keysA.length; i++) {
+    const key = keysA[i] as string;
+    if (key !== keysB[i] || !isSameJson((a as Json)[key], (b as Json)[key])) return false;
+  }
+  return true;
+}
+
+// 32-bit FNV-1a steps; a collision only costs a missed share, never a wrong one.
+function mix(hash: number, value: number): number {
+  return Math.imul(hash ^ value, 16777619) >>> 0;
+}
+
+// Field names and interned values recur in every object: their hashes are looked up (V8
+// keeps each string's own hash, so the lookup is cheap) rather than recomputed.
+const textHashes = new Map<string, number>();
+
+function hashText(text: string): number {
+  const known = textHashes.get(text);
+  if (known !== undefined) return known;
+  let hash = 2166136261;
+  for (let i = 0; i < text.length; i++) hash = mix(hash, text.charCodeAt(i));
+  if (textHashes.size < 100_000 && text.length <= 128) textHashes.set(text, hash);
+  return hash;
+}
+
+const ARRAY_SEED = 0x9e3779b9;
+const OBJECT_SEED = 0x85ebca6b;
+/** The hash of the value `interned` returned last (a second result without an allocation). */
+let lastHash = 0;
+
+/** A deep copy of JSON data with its strings interned (in the pool trimmed objects share). */
+export function internJson(value: unknown): unknown {
+  return interned(value, false);
+}
+
+/** A deep copy of JSON data with strings interned and, if `share`, equal sub-objects shared. */
+function interned(value: unknown, share: boolean): unknown {
+  if (typeof value === 'string') {
+    const text = pool.intern(value);
+    if (share) lastHash = hashText(text);
+    return text;
+  }
+  if (value === null || typeof value !== 'object') {
+    if (share) lastHash = hashText(String(value)) ^ 0x5bd1e995;
+    return value;
+  }
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    let hash = ARRAY_SEED;
+    for (let i = 0; i < value.length; i++) {
+      out[i] = interned(value[i], share);
+      if (share) hash = mix(hash, lastHash);
+    }
+    if (!share) return out;
+    lastHash = hash;
+    return structures.share(out, hash);
+  }
   // for-in over JSON data (own, enumerable, no prototype chain) is several times faster
   // than Object.entries here, which runs for every object of every page.
   const out: Json = {};
+  let hash = OBJECT_SEED;
   for (const key in value) {
     // Assigning `__proto__` would replace the copy's prototype rather than add a field.
-    if (key !== '__proto__') out[key] = interned((value as Json)[key]);
+    if (key === '__proto__') continue;
+    out[key] = interned((value as Json)[key], share);
+    if (share) hash = mix(mix(hash, hashText(key)), lastHash);
   }
-  return out;
+  if (!share) return out;
+  lastHash = hash;
+  return structures.share(out, hash);
 }
 
 /** Metadata fields whose values are unique to one object: not worth a pool entry. */
@@ -325,7 +426,7 @@ function compact(object: Json): Json {
   const out: Json = {};
   for (const [field, value] of Object.entries(object)) {
     if (field !== 'metadata' || !isRecord(value)) {
-      out[field] = interned(value);
+      out[field] = interned(value, true);
       continue;
     }
     const metadata: Json = {};
@@ -334,11 +435,12 @@ function compact(object: Json): Json {
         metadata[key] = entry.map((managed: unknown) => {
           if (!isRecord(managed)) return managed;
           const copy: Json = {};
-          for (const [name, part] of Object.entries(managed)) copy[name] = name === 'time' ? part : interned(part);
+          for (const [name, part] of Object.entries(managed)) copy[name] = name === 'time' ? part : interned(part, false);
           return copy;
         });
       } else {
-        metadata[key] = UNIQUE_METADATA.has(key) ? entry : interned(entry);
+        // Labels and owner references repeat across replicas; the rest is one object's own.
+        metadata[key] = UNIQUE_METADATA.has(key) ? entry : interned(entry, true);
       }
     }
     out[field] = metadata;
@@ -349,6 +451,11 @@ function compact(object: Json): Json {
 /** Entries in the shared string pool; for memory diagnostics. */
 export function internedStrings(): number {
   return pool.size;
+}
+
+/** Entries in the shared structure pool; for memory diagnostics. */
+export function sharedStructures(): number {
+  return structures.size;
 }
 
 /**
