@@ -112,7 +112,11 @@ function mib(bytes: number): string {
   return `${(bytes / 1048576).toFixed(0)} MiB`;
 }
 
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+async function pool<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: limit }, async () => {
@@ -163,21 +167,38 @@ function podSpec(i: number, app: string, image: string, serviceAccount: string):
   const level = levelOf(i);
   // Some namespaces without Pod Security run a privileged agent: critical findings.
   const privileged = level === undefined && app === 'worker' && i % 4 === 2;
-  const container = level === 'restricted' ? RESTRICTED_CONTAINER : privileged ? { privileged: true } : undefined;
+  const container =
+    level === 'restricted' ? RESTRICTED_CONTAINER : privileged ? { privileged: true } : undefined;
   return {
     serviceAccountName: serviceAccount,
-    ...(level === 'restricted' ? { securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } } } : {}),
+    ...(level === 'restricted'
+      ? {
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+        }
+      : {}),
     containers: [
       {
         name: app,
         image,
         ports: [{ name: 'http', containerPort: 8080 }],
         env: [
+          // Each namespace's templates are its own, as in a real cluster: replicas share
+          // their containers' sub-objects, namespaces do not (beyond common values).
+          { name: 'SERVICE_NAME', value: `${app}.${namespaceName(i)}` },
           { name: 'APP_MODE', value: 'production' },
           { name: 'LOG_LEVEL', value: 'info' },
           { name: 'HTTP_PORT', value: '8080' },
           // A literal credential in one namespace in ten: workload.env-literal-secrets.
-          { name: 'DB_PASSWORD', ...(i % 10 === 5 ? { value: 'hunter2-s3cr3t' } : { valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }) },
+          {
+            name: 'DB_PASSWORD',
+            ...(i % 10 === 5
+              ? { value: 'hunter2-s3cr3t' }
+              : { valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }),
+          },
           { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
         ],
         resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
@@ -236,17 +257,45 @@ function namespaceObjects(i: number): { first: Item[]; workloads: Item[] } {
         { apiGroups: [''], resources: ['pods/exec', 'pods/log'], verbs: ['get', 'create'] },
       ],
     ],
-    ['deployer', [{ apiGroups: ['apps'], resources: ['deployments', 'replicasets'], verbs: ['get', 'list', 'create', 'update', 'patch'] }]],
+    [
+      'deployer',
+      [
+        {
+          apiGroups: ['apps'],
+          resources: ['deployments', 'replicasets'],
+          verbs: ['get', 'list', 'create', 'update', 'patch'],
+        },
+      ],
+    ],
   ];
   for (const [name, rules] of roles) {
-    first.push({ resource: RESOURCES.roles, object: { apiVersion: `${rbac}/v1`, kind: 'Role', metadata: meta(name), rules } });
+    first.push({
+      resource: RESOURCES.roles,
+      object: { apiVersion: `${rbac}/v1`, kind: 'Role', metadata: meta(name), rules },
+    });
   }
   const bindings: [string, Record<string, string>, Record<string, string>][] = [
-    ['config-reader', { kind: 'Role', name: 'config-reader' }, { kind: 'ServiceAccount', name: 'sa-0', namespace: ns }],
-    ['secret-reader', { kind: 'Role', name: 'secret-reader' }, { kind: 'ServiceAccount', name: 'sa-1', namespace: ns }],
-    ['pod-operator', { kind: 'Role', name: 'pod-operator' }, { kind: 'ServiceAccount', name: 'sa-2', namespace: ns }],
+    [
+      'config-reader',
+      { kind: 'Role', name: 'config-reader' },
+      { kind: 'ServiceAccount', name: 'sa-0', namespace: ns },
+    ],
+    [
+      'secret-reader',
+      { kind: 'Role', name: 'secret-reader' },
+      { kind: 'ServiceAccount', name: 'sa-1', namespace: ns },
+    ],
+    [
+      'pod-operator',
+      { kind: 'Role', name: 'pod-operator' },
+      { kind: 'ServiceAccount', name: 'sa-2', namespace: ns },
+    ],
     // Teams deploy into their namespaces through the aggregated `edit` role, as is common.
-    ['team-edit', { kind: 'ClusterRole', name: 'edit' }, { kind: 'Group', name: `team-${i % 40}`, apiGroup: rbac }],
+    [
+      'team-edit',
+      { kind: 'ClusterRole', name: 'edit' },
+      { kind: 'Group', name: `team-${i % 40}`, apiGroup: rbac },
+    ],
   ];
   for (const [name, roleRef, subject] of bindings) {
     first.push({
@@ -268,7 +317,10 @@ function namespaceObjects(i: number): { first: Item[]; workloads: Item[] } {
         podSelector: { matchLabels: { app: 'web' } },
         ingress: [
           {
-            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress' } } }, { podSelector: {} }],
+            from: [
+              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress' } } },
+              { podSelector: {} },
+            ],
             ports: [{ port: 8080 }],
           },
         ],
@@ -299,7 +351,11 @@ function namespaceObjects(i: number): { first: Item[]; workloads: Item[] } {
       kind: 'ClusterRole',
       metadata: { name: `${ns}-observer` },
       rules: [
-        { apiGroups: ['', 'apps'], resources: ['pods', 'services', 'deployments'], verbs: i % 10 === 0 ? ['*'] : ['get', 'list', 'watch'] },
+        {
+          apiGroups: ['', 'apps'],
+          resources: ['pods', 'services', 'deployments'],
+          verbs: i % 10 === 0 ? ['*'] : ['get', 'list', 'watch'],
+        },
         { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'] },
       ],
     },
@@ -337,7 +393,10 @@ async function createReplicas(client: KubeClient, i: number, onCreated: () => vo
     ['worker', 'sa-5'],
   ] as const) {
     // A tenth of the workers run :latest: workload.image-tag on the Deployment.
-    const image = app === 'worker' && i % 10 === 3 ? 'registry.example.com/shop/worker:latest' : `registry.example.com/shop/${app}:3.2.1`;
+    const image =
+      app === 'worker' && i % 10 === 3
+        ? 'registry.example.com/shop/worker:latest'
+        : `registry.example.com/shop/${app}:3.2.1`;
     const hash = templateHash(`${ns}/${app}`);
     const labels = { app };
     const template = { metadata: { labels }, spec: podSpec(i, app, image, serviceAccount) };
@@ -362,7 +421,14 @@ async function createReplicas(client: KubeClient, i: number, onCreated: () => vo
           namespace: ns,
           labels: rsLabels,
           ownerReferences: [
-            { apiVersion: 'apps/v1', kind: 'Deployment', name: app, uid: deployment.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true },
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              name: app,
+              uid: deployment.metadata?.uid ?? '',
+              controller: true,
+              blockOwnerDeletion: true,
+            },
           ],
         },
         spec: {
@@ -429,8 +495,18 @@ async function loadCluster(cluster: LocalCluster): Promise<ClusterHandle> {
   const ctl = { kubectl: kubectlBin, kubeconfig: cluster.kubeconfigPath };
   // deploy/ brings the CRDs, the bulwark ServiceAccount, its ClusterRole and the Lease role.
   await kubectl(ctl, ['apply', '--server-side', '--force-conflicts', '-k', join(ROOT, 'deploy')]);
-  await kubectl(ctl, ['wait', '--for=condition=Established', '--timeout=60s', 'crd', '-l', 'app.kubernetes.io/part-of=bulwark']);
-  const admin = new KubeClient(loadKubeConfig(cluster.kubeconfigPath), { requestTimeoutMs: 120_000, fieldManager: 'bench' });
+  await kubectl(ctl, [
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd',
+    '-l',
+    'app.kubernetes.io/part-of=bulwark',
+  ]);
+  const admin = new KubeClient(loadKubeConfig(cluster.kubeconfigPath), {
+    requestTimeoutMs: 120_000,
+    fieldManager: 'bench',
+  });
   const t0 = performance.now();
   const namespaces = Array.from({ length: NAMESPACES }, (_, i) => i);
   await pool(namespaces, CONCURRENCY, (i) => {
@@ -487,10 +563,15 @@ async function loadCluster(cluster: LocalCluster): Promise<ClusterHandle> {
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
-  log(`loaded ${created} objects in ${seconds.toFixed(0)} s (${(created / seconds).toFixed(0)}/s), load ${load()}`);
+  log(
+    `loaded ${created} objects in ${seconds.toFixed(0)} s (${(created / seconds).toFixed(0)}/s), load ${load()}`,
+  );
   // The ServiceAccount controller makes each namespace's `default`; wait until it has.
   for (;;) {
-    const page = await admin.list(RESOURCES.serviceAccounts, { fieldSelector: 'metadata.name=default', limit: 5000 });
+    const page = await admin.list(RESOURCES.serviceAccounts, {
+      fieldSelector: 'metadata.name=default',
+      limit: 5000,
+    });
     if (page.items.length >= NAMESPACES) break;
     await sleep(1000);
   }
@@ -597,7 +678,8 @@ class ReportWatch {
   constructor(private readonly client: KubeClient) {}
 
   async start(): Promise<void> {
-    let resourceVersion = (await this.client.list(RESOURCES.securityReports, { limit: 1 })).metadata.resourceVersion;
+    let resourceVersion = (await this.client.list(RESOURCES.securityReports, { limit: 1 })).metadata
+      .resourceVersion;
     this.running = (async (): Promise<void> => {
       while (!this.stopper.signal.aborted) {
         try {
@@ -616,7 +698,8 @@ class ReportWatch {
         } catch (error) {
           if (this.stopper.signal.aborted) return;
           log(`report watch restarted: ${String(error)}`);
-          resourceVersion = (await this.client.list(RESOURCES.securityReports, { limit: 1 })).metadata.resourceVersion;
+          resourceVersion = (await this.client.list(RESOURCES.securityReports, { limit: 1 })).metadata
+            .resourceVersion;
         }
       }
     })();
@@ -647,7 +730,9 @@ class ReportWatch {
     const left = list.filter((change) => {
       const has = findings.some((f) => {
         const resource = f['resource'] as { kind?: string; name?: string } | undefined;
-        return f['checkId'] === 'workload.image-tag' && resource?.kind === 'Pod' && resource.name === change.pod;
+        return (
+          f['checkId'] === 'workload.image-tag' && resource?.kind === 'Pod' && resource.name === change.pod
+        );
       });
       if (has !== change.wantFinding) return true;
       this.latencies.push((now - change.sentAt) / 1000);
@@ -683,7 +768,8 @@ const CLOCK_TICKS = 100;
 function readProc(pid: number): { rss: number; hwm: number; cpuSeconds: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    const kb = (field: string): number =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces) start at the state, field 3.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -747,8 +833,10 @@ class ControllerProcess {
     for (;;) {
       const line = this.lines.slice(from).find((l) => l.message === message);
       if (line !== undefined) return line;
-      if (performance.now() > deadline) throw new Error(`${this.label}: no "${message}" log line within ${timeoutMs / 1000} s`);
-      if (this.child.exitCode !== null) throw new Error(`${this.label}: exited (${this.child.exitCode}) before "${message}"`);
+      if (performance.now() > deadline)
+        throw new Error(`${this.label}: no "${message}" log line within ${timeoutMs / 1000} s`);
+      if (this.child.exitCode !== null)
+        throw new Error(`${this.label}: exited (${this.child.exitCode}) before "${message}"`);
       await sleep(100);
     }
   }
@@ -756,6 +844,18 @@ class ControllerProcess {
   async metrics(): Promise<string> {
     const res = await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`);
     return res.text();
+  }
+
+  /** V8 heap in use and reserved, from the process metrics the controller exports. */
+  async heap(): Promise<string> {
+    try {
+      const text = await this.metrics();
+      const value = (name: string): number =>
+        Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+      return `heap used ${mib(value('nodejs_heap_size_used_bytes'))} of ${mib(value('nodejs_heap_size_total_bytes'))}`;
+    } catch (error) {
+      return `heap unknown (${String(error)})`;
+    }
   }
 
   async stop(): Promise<void> {
@@ -790,7 +890,7 @@ function describeBuckets(before: Map<string, number>, after: Map<string, number>
   const total = (after.get('+Inf') ?? 0) - (before.get('+Inf') ?? 0);
   if (total === 0) return 'no observations';
   const share = (le: string): string =>
-    `${(((after.get(le) ?? 0) - (before.get(le) ?? 0)) / total * 100).toFixed(1)} % ≤ ${le} s`;
+    `${((((after.get(le) ?? 0) - (before.get(le) ?? 0)) / total) * 100).toFixed(1)} % ≤ ${le} s`;
   return `${total} reconciles: ${['0.5', '1', '2', '5'].map(share).join(', ')}`;
 }
 
@@ -801,11 +901,25 @@ async function buildController(): Promise<string[]> {
   if (choice !== undefined && choice.endsWith('.js')) return [choice];
   const outDir = join(WORK, 'scale-dist');
   log(`compiling the controller into ${outDir}`);
-  await execFileAsync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT });
+  await execFileAsync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      join(ROOT, 'tsconfig.build.json'),
+      '--outDir',
+      outDir,
+    ],
+    { cwd: ROOT },
+  );
   return [join(outDir, 'src/cli/main.js')];
 }
 
-async function startController(handle: ClusterHandle, entry: readonly string[], label: string): Promise<ControllerProcess> {
+async function startController(
+  handle: ClusterHandle,
+  entry: readonly string[],
+  label: string,
+): Promise<ControllerProcess> {
   const [port] = await pickFreeLoopbackPorts(1);
   const command = [
     ...NODE_ARGS,
@@ -842,7 +956,11 @@ async function churn(
   const pods: KubeObject[] = [];
   let token: string | undefined;
   do {
-    const page = await admin.list(RESOURCES.pods, { labelSelector: `${FLIP_ROLE}=flip`, limit: 5000, ...(token ? { continue: token } : {}) });
+    const page = await admin.list(RESOURCES.pods, {
+      labelSelector: `${FLIP_ROLE}=flip`,
+      limit: 5000,
+      ...(token ? { continue: token } : {}),
+    });
     pods.push(...(page.items as KubeObject[]));
     token = page.metadata.continue;
   } while (token !== undefined);
@@ -868,11 +986,14 @@ async function churn(
     const namespace = pod.metadata?.namespace ?? '';
     let patch: unknown;
     if (mode === 'flip') {
-      const containers = ((pod['spec'] as { containers?: { name: string; image: string }[] } | undefined)?.containers ?? []);
+      const containers =
+        (pod['spec'] as { containers?: { name: string; image: string }[] } | undefined)?.containers ?? [];
       const main = containers[0];
       if (main === undefined) continue;
       const latest = !main.image.endsWith(':latest');
-      const image = latest ? main.image.replace(/:[^:/]+$/, ':latest') : main.image.replace(/:latest$/, ':1.0');
+      const image = latest
+        ? main.image.replace(/:[^:/]+$/, ':latest')
+        : main.image.replace(/:latest$/, ':1.0');
       main.image = image;
       patch = { spec: { containers: [{ name: main.name, image }] } };
       watch.expect(namespace, { pod: name, wantFinding: latest, sentAt: performance.now() });
@@ -902,7 +1023,9 @@ async function churn(
       `    event→report, seen by a watch on the reports: p50 ${(quantile(lat, 0.5) * 1000).toFixed(0)} ms, p99 ${(quantile(lat, 0.99) * 1000).toFixed(0)} ms, max ${(Math.max(...lat) * 1000).toFixed(0)} ms over ${lat.length} changes; ${watch.outstanding} never seen within 30 s`,
     );
   }
-  results.lines.push(`    controller's bulwark_event_to_report_seconds: ${describeBuckets(bucketsBefore, bucketsAfter)}`);
+  results.lines.push(
+    `    controller's bulwark_event_to_report_seconds: ${describeBuckets(bucketsBefore, bucketsAfter)}`,
+  );
   results.lines.push(
     `    API writes: ${writes.bulwark} to bulwark.dev (${watch.changes - reportChangesBefore} SecurityReport changes watched), ${writes.events} events; controller CPU ${cpu.toFixed(1)} s`,
   );
@@ -912,7 +1035,10 @@ async function churn(
 async function measure(handle: ClusterHandle): Promise<void> {
   await mkdir(WORK, { recursive: true });
   const entry = await buildController();
-  const admin = new KubeClient(loadKubeConfig(handle.adminKubeconfig), { requestTimeoutMs: 120_000, fieldManager: 'bench' });
+  const admin = new KubeClient(loadKubeConfig(handle.adminKubeconfig), {
+    requestTimeoutMs: 120_000,
+    fieldManager: 'bench',
+  });
   const watch = new ReportWatch(admin);
   await watch.start();
   const results: Results = { lines: [] };
@@ -930,11 +1056,9 @@ async function measure(handle: ClusterHandle): Promise<void> {
     const startedLine = await first.waitForLog('starting', 60_000);
     const synced = await first.waitForLog('caches synced', 600_000);
     const objects = Number(synced.meta['objects'] ?? 0);
+    out(`  watched objects            ${objects} (${handle.namespaces} namespaces)`);
     out(
-      `  watched objects            ${objects} (${handle.namespaces} namespaces)`,
-    );
-    out(
-      `  caches synced (cold)       ${((synced.at - first.spawnedAt) / 1000).toFixed(1)} s from spawn, ${((synced.at - startedLine.at) / 1000).toFixed(1)} s from "starting"; CPU ${(first.sample()?.cpuSeconds ?? 0).toFixed(1)} s; RSS ${mib(first.sample()?.rss ?? 0)}, peak ${mib(first.peakRss())}; load before ${loadCold}, now ${load()}`,
+      `  caches synced (cold)       ${((synced.at - first.spawnedAt) / 1000).toFixed(1)} s from spawn, ${((synced.at - startedLine.at) / 1000).toFixed(1)} s from "starting"; CPU ${(first.sample()?.cpuSeconds ?? 0).toFixed(1)} s; RSS ${mib(first.sample()?.rss ?? 0)}, peak ${mib(first.peakRss())}, ${await first.heap()}; load before ${loadCold}, now ${load()}`,
     );
     const initial = await first.waitForLog('initial evaluation complete', 3_600_000);
     const reports = (await admin.list(RESOURCES.securityReports, { limit: 5000 })).items.length;
@@ -942,7 +1066,11 @@ async function measure(handle: ClusterHandle): Promise<void> {
     out(
       `  all reports written        ${((initial.at - first.spawnedAt) / 1000).toFixed(1)} s from spawn (${reports} SecurityReports; ${w1.bulwark} writes to bulwark.dev, ${w1.events} events); initial pass CPU ${String(initial.meta['cpuSeconds'])} s over ${String(initial.meta['scopes'])} scopes; load ${load()}`,
     );
-    const full = await first.waitForLog('full evaluation complete', 900_000, first.lines.indexOf(initial) + 1);
+    const full = await first.waitForLog(
+      'full evaluation complete',
+      900_000,
+      first.lines.indexOf(initial) + 1,
+    );
     out(
       `  full re-evaluation (warm)  CPU ${String(full.meta['cpuSeconds'])} s, wall ${String(full.meta['seconds'])} s over ${String(full.meta['scopes'])} scopes; load ${load()}`,
     );
@@ -961,11 +1089,13 @@ async function measure(handle: ClusterHandle): Promise<void> {
       `  at rest ${REST_SECONDS} s               ${rest.bulwark} writes to bulwark.dev, ${watch.changes - reportChanges} report changes watched, ${rest.events} events, ${rest.leases} lease writes (the Lease renewals and the API server's own); ${fullInRest.length} full re-evaluation(s) in the window (CPU ${fullInRest.map((l) => String(l.meta['cpuSeconds'])).join(', ')} s); controller CPU ${((first.sample()?.cpuSeconds ?? 0) - cpuRest).toFixed(1)} s; load ${load()}`,
     );
     out(
-      `  steady RSS (at rest)       median ${mib(quantile(rss, 0.5))}, max ${mib(Math.max(...rss))}; peak so far (VmHWM) ${mib(first.peakRss())}`,
+      `  steady RSS (at rest)       median ${mib(quantile(rss, 0.5))}, max ${mib(Math.max(...rss))}; peak so far (VmHWM) ${mib(first.peakRss())}; ${await first.heap()}`,
     );
 
     for (const mode of MODES) await churn(mode, handle, admin, watch, first, results);
-    out(`  peak RSS (VmHWM), 1st run  ${mib(first.peakRss())}; CPU ${(first.sample()?.cpuSeconds ?? 0).toFixed(1)} s in all`);
+    out(
+      `  peak RSS (VmHWM), 1st run  ${mib(first.peakRss())}; now ${mib(first.sample()?.rss ?? 0)}, ${await first.heap()}; CPU ${(first.sample()?.cpuSeconds ?? 0).toFixed(1)} s in all`,
+    );
 
     // Restart with nothing changed: a new process must find every report already right.
     await sleep(15_000);
@@ -1007,7 +1137,12 @@ async function main(): Promise<void> {
   const cluster = await startLocalCluster({
     log,
     // Deployments and ReplicaSets are records here, not running controllers: see the top.
-    controllers: ['namespace-controller', 'serviceaccount-controller', 'serviceaccount-token-controller', 'clusterrole-aggregation-controller'],
+    controllers: [
+      'namespace-controller',
+      'serviceaccount-controller',
+      'serviceaccount-token-controller',
+      'clusterrole-aggregation-controller',
+    ],
   });
   try {
     const handle = await loadCluster(cluster);

@@ -66,7 +66,12 @@ describe('compactLiveReport', () => {
   it('keeps metadata for the cache, and of each finding what carries over and what drift counts', () => {
     const compact = compactLiveReport(live());
     assert.ok(compact);
-    assert.deepEqual(compact.metadata, { name: 'prod', namespace: 'shop', resourceVersion: '42', uid: 'r-1' });
+    assert.deepEqual(compact.metadata, {
+      name: 'prod',
+      namespace: 'shop',
+      resourceVersion: '42',
+      uid: 'r-1',
+    });
     const whole = previousFindings(live());
     const kept = previousFindings(compact);
     assert.deepEqual([...kept.keys()], [...whole.keys()]);
