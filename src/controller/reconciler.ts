@@ -32,7 +32,7 @@ import { liveBodyHash, previousFindings } from './live-report.js';
 import type { Condition, PolicyRegistry, PolicyState } from './policy-registry.js';
 import { policyConditions } from './policy-registry.js';
 import type { ChangedBy, ReportBody, ReportSummary } from './report-content.js';
-import { buildReportBody, canonicalJson, contentHash, findingKey } from './report-content.js';
+import { buildReportBody, canonicalJson, contentHash, evaluationDigest, findingKey } from './report-content.js';
 
 export const ROLLUP_KEY = 'rollup';
 export const REPORT_KIND = 'SecurityReport';
@@ -107,16 +107,32 @@ function addTally(a: Tally | undefined, b: Tally | undefined): Tally | undefined
 interface ClusterPart {
   /** Findings of the relational checks, by namespace ('' = cluster-scoped resources). */
   readonly findings: Map<string, Finding[]>;
+  /** evaluationDigest of each namespace's findings, to tell which namespaces they changed. */
+  readonly digests: Map<string, string>;
   readonly tallies: Map<string, Tally>;
 }
+
+const NO_FINDINGS_DIGEST = evaluationDigest([], undefined);
 
 interface NamespaceSummary extends NamespaceRollup {
   readonly waived: number;
   readonly tally: Tally | undefined;
 }
 
+/** Per policy and namespace, in the maps keyed that way. */
+function seriesKeyOf(policy: string, namespace: string): string {
+  return `${policy}\u0000${namespace}`;
+}
+
+/** What the last reconcile of a scope that converged saw: its evaluation and the report it left. */
+interface Converged {
+  readonly digest: string;
+  readonly bodyHash: string;
+}
+
 export class Reconciler {
   private readonly clusterParts = new Map<string, ClusterPart>();
+  private readonly converged = new Map<string, Converged>();
   private readonly summaries = new Map<string, Map<string, NamespaceSummary>>();
   private readonly findingSeries = new Map<string, Set<string>>();
   private readonly evaluatedPolicies = new Set<string>();
@@ -209,22 +225,22 @@ export class Reconciler {
       const evaluation = this.timed('cluster', () =>
         evaluate(this.options.inventory, policy, { now, scope: { kind: 'cluster' } }),
       );
-      const part: ClusterPart = { findings: new Map(), tallies: evaluation.tallies };
+      const part: ClusterPart = { findings: new Map(), digests: new Map(), tallies: evaluation.tallies };
       for (const finding of evaluation.findings) {
         const ns = finding.resource.namespace ?? '';
         let list = part.findings.get(ns);
         if (list === undefined) part.findings.set(ns, (list = []));
         list.push(finding);
       }
+      for (const [ns, list] of part.findings) part.digests.set(ns, evaluationDigest(list, undefined));
       const before = this.clusterParts.get(state.name);
       this.clusterParts.set(state.name, part);
       // Namespaces whose relational findings changed need their reports rewritten.
-      const namespaces = new Set([...part.findings.keys(), ...(before?.findings.keys() ?? [])]);
+      const namespaces = new Set([...part.digests.keys(), ...(before?.digests.keys() ?? [])]);
       for (const ns of namespaces) {
         if (ns === '') continue;
-        if (canonicalJson(before?.findings.get(ns) ?? []) !== canonicalJson(part.findings.get(ns) ?? [])) {
-          this.options.enqueue(namespaceKey(ns));
-        }
+        const was = before?.digests.get(ns) ?? NO_FINDINGS_DIGEST;
+        if (was !== (part.digests.get(ns) ?? NO_FINDINGS_DIGEST)) this.options.enqueue(namespaceKey(ns));
       }
     }
     this.options.enqueue(ROLLUP_KEY);
@@ -248,9 +264,17 @@ export class Reconciler {
       const clusterPart = this.clusterParts.get(state.name);
       const findings = [...evaluation.findings, ...(clusterPart?.findings.get(namespace) ?? [])];
       const tally = addTally(evaluation.tallies.get(namespace), clusterPart?.tallies.get(namespace));
+      const key = seriesKeyOf(state.name, namespace);
+      const digest = evaluationDigest(findings, tally);
+      const last = this.converged.get(key);
+      // Nothing changed since the last reconcile converged: same evaluation, and the report
+      // as it was left (a deleted or hand-edited report has another hash, or none).
+      if (last?.digest === digest && live !== undefined && liveBodyHash(live) === last.bodyHash) continue;
       const body = await this.buildBody(state.name, namespace, findings, tally, live, now);
-      await this.converge(state, namespace, body, live, findings);
+      const bodyHash = contentHash(body);
+      await this.converge(state, namespace, body, live, findings, bodyHash);
       this.updateNamespaceMetrics(policy, namespace, findings, body, tally);
+      this.converged.set(key, { digest, bodyHash });
     }
   }
 
@@ -291,10 +315,11 @@ export class Reconciler {
     body: ReportBody | ClusterReportBody,
     live: KubeObject | undefined,
     findings: readonly Finding[],
+    bodyHash = contentHash(body),
   ): Promise<void> {
     const { api, metrics } = this.options;
     const previous = previousFindings(live);
-    if (live === undefined || liveBodyHash(live) !== contentHash(body)) {
+    if (live === undefined || liveBodyHash(live) !== bodyHash) {
       await api.applyReport(state, namespace, body);
     }
     // Drift is measured against the report as it stood, so restarts and fail-overs neither
@@ -324,7 +349,8 @@ export class Reconciler {
   private dropNamespace(policy: string, namespace: string): void {
     this.summaries.get(policy)?.delete(namespace);
     this.options.metrics.complianceScore.remove({ policy, namespace });
-    const seriesKey = `${policy}\u0000${namespace}`;
+    const seriesKey = seriesKeyOf(policy, namespace);
+    this.converged.delete(seriesKey);
     for (const label of this.findingSeries.get(seriesKey) ?? []) {
       this.options.metrics.findings.remove(JSON.parse(label) as Record<string, string>);
     }
@@ -354,7 +380,7 @@ export class Reconciler {
       });
       counts.set(labels, (counts.get(labels) ?? 0) + 1);
     }
-    const seriesKey = `${policy.name}\u0000${namespace}`;
+    const seriesKey = seriesKeyOf(policy.name, namespace);
     const before = this.findingSeries.get(seriesKey) ?? new Set<string>();
     for (const label of before)
       if (!counts.has(label)) metrics.findings.remove(JSON.parse(label) as Record<string, string>);

@@ -180,6 +180,26 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, sortedKeys);
 }
 
+/**
+ * A digest of what a report body is built from, besides the check metadata (titles,
+ * remediation, frameworks), which cannot change while the controller runs, and the
+ * previous report. If the digest and the live report are both as they were after the last
+ * reconcile of a scope, rebuilding the body would give that reconcile's body again: a
+ * cluster at rest is re-evaluated without building, hashing or comparing any report.
+ */
+export function evaluationDigest(findings: readonly Finding[], tally: Tally | undefined): string {
+  const parts: string[] = [tally === undefined ? '-' : `${tally.evaluated}/${tally.failed}`];
+  for (const f of findings) {
+    const r = f.resource;
+    parts.push(
+      `${f.checkId}\u0001${r.apiVersion}\u0001${r.kind}\u0001${r.namespace ?? ''}\u0001${r.name}\u0001${r.uid ?? ''}` +
+        `\u0001${f.severity}\u0001${f.status}\u0001${f.count}\u0001${f.message}` +
+        `\u0001${f.waiver === undefined ? '' : JSON.stringify(f.waiver)}`,
+    );
+  }
+  return createHash('sha256').update(parts.join('\u0000')).digest('base64');
+}
+
 export function contentHash(body: unknown): string {
   return createHash('sha256').update(canonicalJson(body)).digest('hex').slice(0, 32);
 }

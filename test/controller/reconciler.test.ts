@@ -129,6 +129,17 @@ describe('Reconciler', () => {
     assert.equal((api.get('SecurityReport', 'shop', 'prod')?.['findings'] as unknown[]).length, 1);
   });
 
+  it('at rest, restores a hand edit that arrives as a new object, as the watch delivers it', async () => {
+    const { api, reconciler } = setup();
+    await reconciler.reconcile('ns/shop');
+    await reconciler.reconcile('ns/shop');
+    const live = api.get('SecurityReport', 'shop', 'prod') as KubeObject;
+    api.reports.set('SecurityReport/shop/prod', { ...live, score: 100 });
+    await reconciler.reconcile('ns/shop');
+    assert.deepEqual(api.writes, ['apply SecurityReport/shop/prod', 'apply SecurityReport/shop/prod']);
+    assert.notEqual(api.get('SecurityReport', 'shop', 'prod')?.['score'], 100);
+  });
+
   it('keeps firstSeen, counts new and resolved findings, and records who changed the resource', async () => {
     const { api, inventory, reconciler, now } = setup();
     reconciler.markWarm();
