@@ -15,8 +15,10 @@ import { Agent as HttpAgent, request as httpRequest, STATUS_CODES } from 'node:h
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { RequestOptions as HttpsRequestOptions } from 'node:https';
+import { createRequire } from 'node:module';
 import { StringDecoder } from 'node:string_decoder';
-import { KubeConfig } from '@kubernetes/client-node';
+import type * as ClientNode from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../engine/objects.js';
 import { isRecord } from '../engine/objects.js';
 
@@ -405,9 +407,24 @@ interface Flight {
   dispose(): void;
 }
 
-/** Loads a kubeconfig file, or the default chain (KUBECONFIG, ~/.kube/config, in-cluster). */
+/**
+ * The API server's address and the credentials a request needs: `@kubernetes/client-node`'s
+ * KubeConfig, or a lighter equivalent (kube-config.ts).
+ */
+export interface ClusterConnection {
+  getCurrentCluster(): { readonly server: string; readonly proxyUrl?: string | undefined } | null;
+  /** Adds TLS material and authentication headers to a request's options. */
+  applyToHTTPSOptions(options: HttpsRequestOptions): Promise<void>;
+}
+
+/**
+ * Loads a kubeconfig file, or the default chain (KUBECONFIG, ~/.kube/config, in-cluster).
+ * The library is loaded on first use, not with this module: its import alone costs ~85 MB
+ * of resident memory (see kube-config.ts), which `bulwark run` avoids when it can.
+ */
 export function loadKubeConfig(path?: string): KubeConfig {
-  const kc = new KubeConfig();
+  const library = createRequire(import.meta.url)('@kubernetes/client-node') as typeof ClientNode;
+  const kc = new library.KubeConfig();
   if (path !== undefined && path !== '') kc.loadFromFile(path);
   else kc.loadFromDefault();
   return kc;
@@ -424,7 +441,7 @@ export class KubeClient implements ListWatchClient {
   private readonly httpAgent = new HttpAgent({ keepAlive: true, keepAliveMsecs: 30_000 });
 
   constructor(
-    private readonly kubeConfig: KubeConfig,
+    private readonly kubeConfig: ClusterConnection,
     options: KubeClientOptions = {},
   ) {
     if (kubeConfig.getCurrentCluster() === null) throw new TypeError('kubeconfig has no current cluster');

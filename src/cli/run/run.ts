@@ -5,7 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { Controller } from '../../controller/controller.js';
-import { KubeClient, loadKubeConfig } from '../../controller/kube-client.js';
+import { KubeClient } from '../../controller/kube-client.js';
+import { loadConnection } from '../../controller/kube-config.js';
 import { createLogger } from '../../logging/logger.js';
 import { createMetrics } from '../../metrics/metrics.js';
 import type { RunOptions } from './options.js';
@@ -55,7 +56,7 @@ export async function runCommand(argv: readonly string[], io: RunIo): Promise<nu
   const metrics = createMetrics();
   let client: KubeClient;
   try {
-    client = new KubeClient(loadKubeConfig(options.kubeconfig), {
+    client = new KubeClient(loadConnection(options.kubeconfig), {
       onApiError: (verb, code) => metrics.apiErrors.inc({ verb, code }),
     });
   } catch (error) {
