@@ -408,6 +408,10 @@ export class Controller {
       client: this.options.client,
       resource,
       trim: compactLiveReport,
+      // Reports run to tens of kilobytes (pods are a few): 500 of them would be one 25 MB
+      // string and ~80 MB parsed, all alive at once, in a heap whose limit a 768 MiB pod
+      // sets at 384 MB.
+      pageSize: 50,
       handler: {
         onUpdate: (_old, obj) => changed(obj, false),
         onDelete: (obj) => changed(obj, true),

@@ -17,7 +17,7 @@ import type { KubeObject } from '../engine/objects.js';
 import { isRecord } from '../engine/objects.js';
 import type { ReportFinding } from './report-content.js';
 import { contentHash, findingKey } from './report-content.js';
-import { internJson, trimMetadata } from './trim.js';
+import { internJson, shareJson, trimMetadata } from './trim.js';
 
 /** The fields of a report body, as the controller writes them. */
 const BODY_FIELDS = ['policy', 'scope', 'score', 'summary', 'findings', 'omitted', 'namespaces'] as const;
@@ -67,16 +67,26 @@ function compactFinding(finding: unknown): unknown {
   if (!isRecord(finding)) return undefined;
   const out: Record<string, unknown> = {};
   for (const field of FINDING_FIELDS) {
-    if (finding[field] !== undefined) out[field] = finding[field];
+    const value = finding[field];
+    if (value === undefined) continue;
+    // Who changed a resource, and a waiver, repeat across a report's findings; check IDs,
+    // severities and the times of one pass across reports. Messages name their resource:
+    // they would only crowd the string pool.
+    out[field] =
+      field === 'message'
+        ? value
+        : field === 'changedBy' || field === 'waiver'
+          ? shareJson(value)
+          : internJson(value);
   }
   const resource = finding['resource'];
   if (isRecord(resource)) {
     // findingKey reads kind, namespace and name; apiVersion and uid only fill the report.
     const { kind, namespace, name } = resource;
-    out['resource'] = { kind, name, ...(namespace !== undefined ? { namespace } : {}) };
+    // Shared by the findings of every check on one resource.
+    out['resource'] = shareJson({ kind, name, ...(namespace !== undefined ? { namespace } : {}) });
   }
-  // Check IDs, severities, times of one pass and manager names repeat across reports.
-  return internJson(out);
+  return out;
 }
 
 /**

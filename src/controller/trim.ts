@@ -374,6 +374,11 @@ export function internJson(value: unknown): unknown {
   return interned(value, false);
 }
 
+/** internJson, and equal sub-objects shared with those of other cached objects. */
+export function shareJson(value: unknown): unknown {
+  return interned(value, true);
+}
+
 /** A deep copy of JSON data with strings interned and, if `share`, equal sub-objects shared. */
 function interned(value: unknown, share: boolean): unknown {
   if (typeof value === 'string') {
