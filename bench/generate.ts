@@ -7,6 +7,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { random } from './random.js';
 
 export interface ManifestSetOptions {
   /** Workload objects in total (each carries one pod template). */
@@ -19,18 +20,6 @@ export interface ManifestSet {
   readonly files: number;
   readonly documents: number;
   readonly bytes: number;
-}
-
-/** Mulberry32: small, fast and seeded, so the same options give byte-identical sets. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // Per 50 workloads, roughly what a production cluster runs.

@@ -15,6 +15,7 @@ import { buildNetworkIndex, findWorkload } from '../src/engine/network/network-i
 import { reachOf } from '../src/engine/network/reach.js';
 import type { Endpoint } from '../src/engine/network/verdict.js';
 import { isAllowed } from '../src/engine/network/verdict.js';
+import { random } from './random.js';
 
 export interface NetworkBenchOptions {
   readonly namespaces: number;
@@ -56,17 +57,6 @@ export const DEFAULT_NETWORK_BENCH: NetworkBenchOptions = {
   policies: 5000,
   verdicts: 20000,
 };
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function nsName(i: number): string {
   return `team-${String(i).padStart(4, '0')}`;

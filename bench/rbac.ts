@@ -22,6 +22,7 @@ import { buildRbacGraph } from '../src/engine/rbac/graph.js';
 import type { ResourceQuery } from '../src/engine/rbac/permissions.js';
 import { isSystemComponent, whoCan } from '../src/engine/rbac/permissions.js';
 import { serviceAccountUser } from '../src/engine/rbac/subjects.js';
+import { random } from './random.js';
 
 export interface RbacBenchOptions {
   /** RBAC objects (Roles, ClusterRoles, bindings, ServiceAccounts) in the set; 20,000 by default. */
@@ -65,18 +66,6 @@ export interface RbacBenchResult {
 function cpuMs(since: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(since);
   return (used.user + used.system) / 1000;
-}
-
-/** Mulberry32, as bench/generate.ts uses: small, fast and seeded. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const RBAC = 'rbac.authorization.k8s.io/v1';
