@@ -21,6 +21,7 @@ import { evaluate, scoreOf } from '../engine/evaluate.js';
 import type { Inventory } from '../engine/inventory.js';
 import type { KubeObject } from '../engine/objects.js';
 import { isRecord, labelsOf } from '../engine/objects.js';
+import { resourceKey } from '../engine/owner.js';
 import type { CompiledPolicy } from '../engine/policy.js';
 import { isNamespaceSelected } from '../engine/policy.js';
 import type { Finding, Severity } from '../engine/types.js';
@@ -290,10 +291,18 @@ export class Reconciler {
     // Field managers are looked up only for findings that are new, and before the
     // (synchronous) build, so a resting cluster makes no lookups at all.
     const changedBy = new Map<string, ChangedBy>();
+    // One lookup per resource: a Deployment failing ten checks is read once, not ten times
+    // (for owners the cache does not hold, each lookup is a GET).
+    const byResource = new Map<string, ChangedBy | undefined>();
     for (const finding of findings) {
       const key = findingKey(finding);
       if (previous.has(key)) continue;
-      const who = await this.options.api.changedBy(finding);
+      const resource = resourceKey(finding.resource);
+      let who = byResource.get(resource);
+      if (!byResource.has(resource)) {
+        who = await this.options.api.changedBy(finding);
+        byResource.set(resource, who);
+      }
       if (who !== undefined) changedBy.set(key, who);
     }
     return buildReportBody({

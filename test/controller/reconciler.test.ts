@@ -46,7 +46,9 @@ class FakeApi implements ReportApi, LiveReports {
   async applyPolicyStatus(_policy: unknown, status: PolicyStatus): Promise<void> {
     this.statuses.push(status);
   }
-  async changedBy(): Promise<{ manager: string; time: string }> {
+  readonly changedByLookups: string[] = [];
+  async changedBy(finding: Finding): Promise<{ manager: string; time: string }> {
+    this.changedByLookups.push(`${finding.resource.kind}/${finding.resource.name}`);
     return { manager: 'kubectl-client-side-apply', time: '2026-11-24T09:00:00Z' };
   }
   async recordCriticalFinding(policy: string, finding: Finding): Promise<void> {
@@ -138,6 +140,37 @@ describe('Reconciler', () => {
     await reconciler.reconcile('ns/shop');
     assert.deepEqual(api.writes, ['apply SecurityReport/shop/prod', 'apply SecurityReport/shop/prod']);
     assert.notEqual(api.get('SecurityReport', 'shop', 'prod')?.['score'], 100);
+  });
+
+  it('looks up who changed a resource once per reconcile, however many of its checks fail', async () => {
+    const { api, policies, reconciler } = setup();
+    policies.update({
+      apiVersion: 'bulwark.dev/v1alpha1',
+      kind: 'SecurityPolicy',
+      metadata: { name: 'prod', generation: 2, uid: 'u1' },
+      spec: {
+        profiles: ['workloads'],
+        namespaceSelector: { matchLabels: { env: 'prod' } },
+        rules: [
+          {
+            id: 'acme.team-label',
+            kinds: ['Pod'],
+            expression: "has(object.metadata.labels) && 'team' in object.metadata.labels",
+            message: 'every pod carries a team label',
+            severity: 'low',
+          },
+        ],
+      },
+    });
+    await reconciler.reconcile('ns/shop');
+    const findings = api.get('SecurityReport', 'shop', 'prod')?.['findings'] as {
+      resource: { kind: string; name: string };
+      changedBy?: unknown;
+    }[];
+    const podFindings = findings.filter((f) => f.resource.name === 'a');
+    assert.ok(podFindings.length >= 2, `two checks fail on pod a: ${JSON.stringify(findings)}`);
+    assert.ok(podFindings.every((f) => f.changedBy !== undefined));
+    assert.deepEqual(api.changedByLookups.filter((r) => r.endsWith('/a')), ['Pod/a']);
   });
 
   it('keeps firstSeen, counts new and resolved findings, and records who changed the resource', async () => {
