@@ -32,7 +32,13 @@ const MIX: readonly (readonly [kind: string, share: number])[] = [
 ];
 
 /** The app container carries ports, env and a probe; the sidecar only what checks read. */
-function container(name: string, image: string, rnd: () => number, hardened: boolean, sidecar: boolean): string {
+function container(
+  name: string,
+  image: string,
+  rnd: () => number,
+  hardened: boolean,
+  sidecar: boolean,
+): string {
   const lines = [`      - name: ${name}`, `        image: ${image}`];
   if (!sidecar) {
     lines.push(
@@ -43,7 +49,8 @@ function container(name: string, image: string, rnd: () => number, hardened: boo
       `        - name: LOG_LEVEL`,
       `          value: info`,
     );
-    if (rnd() < 0.05) lines.push(`        - name: DB_PASSWORD`, `          value: "hunter2-${Math.floor(rnd() * 1e6)}"`);
+    if (rnd() < 0.05)
+      lines.push(`        - name: DB_PASSWORD`, `          value: "hunter2-${Math.floor(rnd() * 1e6)}"`);
   }
   if (rnd() < 0.9) {
     lines.push(
@@ -85,7 +92,9 @@ function podSpec(app: string, ns: string, rnd: () => number, indent: string): st
     'containers:',
     container(app, `${registry}${app}:${tag}`, rnd, hardened, false),
     // Most, not all, pods carry a mesh sidecar.
-    ...(rnd() < 0.8 ? [container('sidecar', `registry.example.com/envoy:1.31.${Math.floor(rnd() * 5)}`, rnd, true, true)] : []),
+    ...(rnd() < 0.8
+      ? [container('sidecar', `registry.example.com/envoy:1.31.${Math.floor(rnd() * 5)}`, rnd, true, true)]
+      : []),
   ];
   if (rnd() < 0.04) spec.push('volumes:', '- name: host', '  hostPath:', '    path: /var/run');
   return spec

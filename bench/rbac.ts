@@ -60,7 +60,12 @@ export interface RbacBenchResult {
     readonly cpuMsPerQuery: number;
     readonly subjectsFound: number;
   };
-  readonly escalation?: { readonly subjects: number; readonly withPaths: number; readonly ms: number; readonly cpuMs: number };
+  readonly escalation?: {
+    readonly subjects: number;
+    readonly withPaths: number;
+    readonly ms: number;
+    readonly cpuMs: number;
+  };
 }
 
 function cpuMs(since: NodeJS.CpuUsage): number {
@@ -107,7 +112,11 @@ export function generateRbacObjects(objects = 20_000, namespaces = 500, seed = 6
     for (let i = 0; i < n; i++) {
       const [group, resource] = pick(RESOURCES);
       const verbs = VERBS.filter(() => rnd() < 0.4);
-      const rule: Rule = { verbs: rnd() < 0.03 ? ['*'] : verbs.length > 0 ? verbs : ['get'], apiGroups: [group], resources: [rnd() < 0.02 ? '*' : resource] };
+      const rule: Rule = {
+        verbs: rnd() < 0.03 ? ['*'] : verbs.length > 0 ? verbs : ['get'],
+        apiGroups: [group],
+        resources: [rnd() < 0.02 ? '*' : resource],
+      };
       if (rnd() < 0.1) rule.resourceNames = [`obj-${Math.floor(rnd() * 20)}`];
       out.push(rule);
     }
@@ -116,7 +125,12 @@ export function generateRbacObjects(objects = 20_000, namespaces = 500, seed = 6
   const subject = (ns: string): Record<string, string> => {
     const r = rnd();
     if (r < 0.5) return { kind: 'ServiceAccount', name: `sa-${Math.floor(rnd() * 10)}`, namespace: ns };
-    if (r < 0.8) return { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: `user-${Math.floor(rnd() * 2000)}` };
+    if (r < 0.8)
+      return {
+        kind: 'User',
+        apiGroup: 'rbac.authorization.k8s.io',
+        name: `user-${Math.floor(rnd() * 2000)}`,
+      };
     return { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: `group-${Math.floor(rnd() * 200)}` };
   };
 
@@ -129,7 +143,9 @@ export function generateRbacObjects(objects = 20_000, namespaces = 500, seed = 6
       apiVersion: RBAC,
       kind: 'ClusterRole',
       metadata: { name: `cr-${i}`, labels: { [`agg-${i % 20}`]: 'true' } },
-      ...(aggregating ? { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [`agg-${i}`]: 'true' } }] } } : { rules: rules() }),
+      ...(aggregating
+        ? { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [`agg-${i}`]: 'true' } }] } }
+        : { rules: rules() }),
     });
   }
   for (let i = 0; i < clusterRoles; i++) {
@@ -138,7 +154,11 @@ export function generateRbacObjects(objects = 20_000, namespaces = 500, seed = 6
       apiVersion: RBAC,
       kind: 'ClusterRoleBinding',
       metadata: { name: `crb-${i}` },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `cr-${Math.floor(rnd() * clusterRoles)}` },
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: `cr-${Math.floor(rnd() * clusterRoles)}`,
+      },
       subjects: [subject(ns), ...(rnd() < 0.3 ? [subject(ns)] : [])],
     });
   }
@@ -147,8 +167,15 @@ export function generateRbacObjects(objects = 20_000, namespaces = 500, seed = 6
   const roles = Math.max(1, Math.floor((perNamespace - accounts) / 2));
   for (let n = 0; n < namespaces; n++) {
     const ns = `ns-${n}`;
-    for (let i = 0; i < accounts; i++) out.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `sa-${i}`, namespace: ns } });
-    for (let i = 0; i < roles; i++) out.push({ apiVersion: RBAC, kind: 'Role', metadata: { name: `role-${i}`, namespace: ns }, rules: rules() });
+    for (let i = 0; i < accounts; i++)
+      out.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `sa-${i}`, namespace: ns } });
+    for (let i = 0; i < roles; i++)
+      out.push({
+        apiVersion: RBAC,
+        kind: 'Role',
+        metadata: { name: `role-${i}`, namespace: ns },
+        rules: rules(),
+      });
     for (let i = 0; i < perNamespace - accounts - roles; i++) {
       const toCluster = rnd() < 0.33;
       out.push({
@@ -156,8 +183,16 @@ export function generateRbacObjects(objects = 20_000, namespaces = 500, seed = 6
         kind: 'RoleBinding',
         metadata: { name: `rb-${i}`, namespace: ns },
         roleRef: toCluster
-          ? { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `cr-${Math.floor(rnd() * clusterRoles)}` }
-          : { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `role-${Math.floor(rnd() * roles)}` },
+          ? {
+              apiGroup: 'rbac.authorization.k8s.io',
+              kind: 'ClusterRole',
+              name: `cr-${Math.floor(rnd() * clusterRoles)}`,
+            }
+          : {
+              apiGroup: 'rbac.authorization.k8s.io',
+              kind: 'Role',
+              name: `role-${Math.floor(rnd() * roles)}`,
+            },
         subjects: [subject(ns), ...(rnd() < 0.3 ? [subject(ns)] : [])],
       });
     }
@@ -166,19 +201,34 @@ export function generateRbacObjects(objects = 20_000, namespaces = 500, seed = 6
 }
 
 /** Questions: half random, half drawn from a binding's own subject and role. */
-function questionsFor(objects: readonly KubeObject[], count: number, namespaces: number, seed: number): ResourceRequest[] {
+function questionsFor(
+  objects: readonly KubeObject[],
+  count: number,
+  namespaces: number,
+  seed: number,
+): ResourceRequest[] {
   const rnd = random(seed);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(rnd() * values.length)] as T;
   const bindings = objects.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding');
-  const roles = new Map(objects.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole').map((o) => [`${String(o.kind)}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`, o]));
+  const roles = new Map(
+    objects
+      .filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
+      .map((o) => [`${String(o.kind)}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`, o]),
+  );
   const out: ResourceRequest[] = [];
   while (out.length < count) {
     if (rnd() < 0.5) {
       const [group, combined] = pick(RESOURCES);
       const [resource = '', subresource = ''] = combined.split('/');
       out.push({
-        user: rnd() < 0.5 ? `user-${Math.floor(rnd() * 2000)}` : serviceAccountUser(`ns-${Math.floor(rnd() * namespaces)}`, `sa-${Math.floor(rnd() * 10)}`),
-        groups: rnd() < 0.5 ? [`group-${Math.floor(rnd() * 200)}`, 'system:authenticated'] : ['system:authenticated'],
+        user:
+          rnd() < 0.5
+            ? `user-${Math.floor(rnd() * 2000)}`
+            : serviceAccountUser(`ns-${Math.floor(rnd() * namespaces)}`, `sa-${Math.floor(rnd() * 10)}`),
+        groups:
+          rnd() < 0.5
+            ? [`group-${Math.floor(rnd() * 200)}`, 'system:authenticated']
+            : ['system:authenticated'],
         verb: pick(VERBS),
         apiGroup: group,
         resource,
@@ -191,12 +241,22 @@ function questionsFor(objects: readonly KubeObject[], count: number, namespaces:
     const ref = binding['roleRef'] as { kind: string; name: string };
     const ns = binding.metadata?.namespace ?? `ns-${Math.floor(rnd() * namespaces)}`;
     const role = roles.get(`${ref.kind}/${ref.kind === 'Role' ? ns : ''}/${ref.name}`);
-    const rule = pick((role?.['rules'] as Rule[] | undefined) ?? [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }]);
+    const rule = pick(
+      (role?.['rules'] as Rule[] | undefined) ?? [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }],
+    );
     const subject = pick(binding['subjects'] as Record<string, string>[]);
     const [resource = '', subresource = ''] = pick(rule.resources).replace('*', 'pods').split('/');
     out.push({
-      user: subject['kind'] === 'ServiceAccount' ? serviceAccountUser(subject['namespace'] ?? ns, subject['name'] ?? '') : subject['kind'] === 'User' ? (subject['name'] ?? '') : 'someone',
-      groups: subject['kind'] === 'Group' ? [subject['name'] ?? '', 'system:authenticated'] : ['system:authenticated'],
+      user:
+        subject['kind'] === 'ServiceAccount'
+          ? serviceAccountUser(subject['namespace'] ?? ns, subject['name'] ?? '')
+          : subject['kind'] === 'User'
+            ? (subject['name'] ?? '')
+            : 'someone',
+      groups:
+        subject['kind'] === 'Group'
+          ? [subject['name'] ?? '', 'system:authenticated']
+          : ['system:authenticated'],
       verb: pick(rule.verbs).replace('*', 'get'),
       apiGroup: pick(rule.apiGroups),
       resource,
@@ -250,7 +310,13 @@ export function runRbacBench(options: RbacBenchOptions = {}): RbacBenchResult {
   for (let i = 0; i < queryCount; i++) {
     const [group, combined] = RESOURCES[Math.floor(rnd() * RESOURCES.length)] as readonly [string, string];
     const [resource = '', subresource = ''] = combined.split('/');
-    const query: ResourceQuery = { verb: VERBS[Math.floor(rnd() * VERBS.length)] ?? 'get', apiGroup: group, resource, subresource, namespace: `ns-${Math.floor(rnd() * namespaces)}` };
+    const query: ResourceQuery = {
+      verb: VERBS[Math.floor(rnd() * VERBS.length)] ?? 'get',
+      apiGroup: group,
+      resource,
+      subresource,
+      namespace: `ns-${Math.floor(rnd() * namespaces)}`,
+    };
     const t = performance.now();
     subjectsFound += whoCan(graph, query, { allNamespaces: i % 5 === 0 }).length;
     whoTimes.push(performance.now() - t);
@@ -267,8 +333,16 @@ export function runRbacBench(options: RbacBenchOptions = {}): RbacBenchResult {
   if (options.escalation !== false) {
     start = performance.now();
     cpu = process.cpuUsage();
-    const paths = allEscalationPaths(graph, { maxPaths: ESCALATION_PATH_LIMIT, include: (s) => !isSystemComponent(graph, s) });
-    escalation = { subjects: graph.subjects.length, withPaths: paths.size, ms: performance.now() - start, cpuMs: cpuMs(cpu) };
+    const paths = allEscalationPaths(graph, {
+      maxPaths: ESCALATION_PATH_LIMIT,
+      include: (s) => !isSystemComponent(graph, s),
+    });
+    escalation = {
+      subjects: graph.subjects.length,
+      withPaths: paths.size,
+      ms: performance.now() - start,
+      cpuMs: cpuMs(cpu),
+    };
   }
 
   return {

@@ -46,7 +46,9 @@ interface Measurement {
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function newestMtime(dir: string): number {
@@ -61,17 +63,26 @@ function newestMtime(dir: string): number {
 /** The command that runs the CLI: the compiled build (rebuilt when src/ changed) or tsx. */
 function cliCommand(): { argv: string[]; label: string } {
   if (process.env['BENCH_CLI'] === 'tsx') {
-    return { argv: [process.execPath, '--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')], label: 'src/cli/main.ts through tsx' };
+    return {
+      argv: [process.execPath, '--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')],
+      label: 'src/cli/main.ts through tsx',
+    };
   }
   if (!existsSync(BUILT_CLI) || statSync(BUILT_CLI).mtimeMs < newestMtime(join(ROOT, 'src'))) {
     process.stdout.write('building the CLI (tsc -p tsconfig.build.json, as npm run build) ... ');
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     // tsc emits even when some file has type errors; the scan only needs its own modules to run.
-    spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'ignore' });
+    spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], {
+      cwd: ROOT,
+      stdio: 'ignore',
+    });
     process.stdout.write(existsSync(BUILT_CLI) ? 'done\n' : 'failed; falling back to tsx\n');
   }
   if (!existsSync(BUILT_CLI)) {
-    return { argv: [process.execPath, '--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')], label: 'src/cli/main.ts through tsx' };
+    return {
+      argv: [process.execPath, '--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')],
+      label: 'src/cli/main.ts through tsx',
+    };
   }
   // Run as users run it: bin/bulwark.js, with the Node flags of its #! line.
   const flags = launcherNodeFlags();
@@ -85,7 +96,12 @@ function cliCommand(): { argv: string[]; label: string } {
 function launcherNodeFlags(): string[] {
   const first = readFileSync(join(ROOT, 'bin', 'bulwark.js'), 'utf8').split('\n', 1)[0] ?? '';
   const match = /^#!\/usr\/bin\/env -S node((?: --?[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
-  return match?.[1]?.trim().split(/\s+/).filter((flag) => flag !== '') ?? [];
+  return (
+    match?.[1]
+      ?.trim()
+      .split(/\s+/)
+      .filter((flag) => flag !== '') ?? []
+  );
 }
 
 // Without /usr/bin/time the child reports its own peak: resourceUsage().maxRSS is in kilobytes.
@@ -96,16 +112,20 @@ async function measureScan(cli: string[], set: ManifestSet, output: string): Pro
   const scanArgs = ['scan', set.dir, '--format', 'json', '--output', output, '--fail-on', 'none'];
   const useTime = existsSync(TIME);
   const [node = process.execPath, ...rest] = cli;
-  const argv = useTime ? [TIME, '-v', node, ...rest, ...scanArgs] : [node, '--import', RSS_REPORTER, ...rest, ...scanArgs];
+  const argv = useTime
+    ? [TIME, '-v', node, ...rest, ...scanArgs]
+    : [node, '--import', RSS_REPORTER, ...rest, ...scanArgs];
   const started = performance.now();
-  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolvePromise, reject) => {
-    const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => (err += chunk));
-    child.on('error', reject);
-    child.on('close', (exitCode) => resolvePromise({ code: exitCode, stderr: err }));
-  });
+  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>(
+    (resolvePromise, reject) => {
+      const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (chunk: string) => (err += chunk));
+      child.on('error', reject);
+      child.on('close', (exitCode) => resolvePromise({ code: exitCode, stderr: err }));
+    },
+  );
   const wallSeconds = (performance.now() - started) / 1000;
   let peakKb = 0;
   let cpuSeconds = 0;
@@ -119,7 +139,8 @@ async function measureScan(cli: string[], set: ManifestSet, output: string): Pro
     peakKb = Number(match?.[1] ?? 0);
     cpuSeconds = Number(match?.[2] ?? 0) / 1e6;
   }
-  if (code !== 0) process.stdout.write(`  scan exited ${String(code)}: ${stderr.split('\n').slice(0, 5).join('\n  ')}\n`);
+  if (code !== 0)
+    process.stdout.write(`  scan exited ${String(code)}: ${stderr.split('\n').slice(0, 5).join('\n  ')}\n`);
   return { wallSeconds, cpuSeconds, peakRssMb: peakKb / 1024, exitCode: code };
 }
 
@@ -127,7 +148,11 @@ function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows
-    .map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '))
+    .map((row) =>
+      row
+        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+        .join('  '),
+    )
     .join('\n');
 }
 
@@ -173,7 +198,9 @@ async function breakdown(set: ManifestSet): Promise<void> {
   process.stdout.write(
     `\nIn-process breakdown of the ${set.documents.toLocaleString('en-US')}-document scan (warm modules, ${evaluation.findings.length.toLocaleString('en-US')} findings, ${(bytes / 1e6).toFixed(1)} MB of JSON):\n`,
   );
-  process.stdout.write(`${table([['phase', 'ms', 'share'], ...phases.map(([name, ms]) => [name, ms.toFixed(0), `${((100 * ms) / total).toFixed(0)} %`])])}\n`);
+  process.stdout.write(
+    `${table([['phase', 'ms', 'share'], ...phases.map(([name, ms]) => [name, ms.toFixed(0), `${((100 * ms) / total).toFixed(0)} %`])])}\n`,
+  );
 }
 
 type BenchFunction = (...args: unknown[]) => unknown;
@@ -194,19 +221,32 @@ async function runOtherBenchmarks(): Promise<void> {
     try {
       const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
       const exported = (pattern: RegExp): BenchFunction | undefined =>
-        Object.entries(module).find(([key, value]) => pattern.test(key) && typeof value === 'function')?.[1] as BenchFunction | undefined;
-      const entry = typeof module['default'] === 'function' ? (module['default'] as BenchFunction) : exported(/^(run|bench)/);
+        Object.entries(module).find(
+          ([key, value]) => pattern.test(key) && typeof value === 'function',
+        )?.[1] as BenchFunction | undefined;
+      const entry =
+        typeof module['default'] === 'function'
+          ? (module['default'] as BenchFunction)
+          : exported(/^(run|bench)/);
       if (entry === undefined) {
         process.stdout.write(`bench/${name}.ts exports no default, run… or bench… function; skipped\n`);
         continue;
       }
       const result = await entry();
       const format = exported(/^format/);
-      const text = typeof result === 'string' || result === undefined ? result : format !== undefined ? format(result) : JSON.stringify(result, null, 2);
-      if (text !== undefined) process.stdout.write(`${Array.isArray(text) ? text.join('\n') : String(text)}\n`);
+      const text =
+        typeof result === 'string' || result === undefined
+          ? result
+          : format !== undefined
+            ? format(result)
+            : JSON.stringify(result, null, 2);
+      if (text !== undefined)
+        process.stdout.write(`${Array.isArray(text) ? text.join('\n') : String(text)}\n`);
     } catch (error) {
       // One benchmark failing must not hide the others' results.
-      process.stdout.write(`bench/${name}.ts failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stdout.write(
+        `bench/${name}.ts failed: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
       process.exitCode = 1;
     }
   }
@@ -214,18 +254,29 @@ async function runOtherBenchmarks(): Promise<void> {
 
 async function main(): Promise<void> {
   const runs = Math.max(1, Number(process.env['BENCH_RUNS'] ?? 3));
-  const sizes = (process.env['BENCH_SETS'] ?? '10000,50000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
+  const sizes = (process.env['BENCH_SETS'] ?? '10000,50000')
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0);
   const cpu = cpus();
   process.stdout.write(
     `Machine: ${cpu.length} cores, ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM (${(freemem() / 2 ** 30).toFixed(1)} free), ${platform()} ${release()}, Node ${process.version}\n`,
   );
-  process.stdout.write(`Load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (above ${cpu.length}, other work competes for the cores and wall times grow)\n`);
+  process.stdout.write(
+    `Load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (above ${cpu.length}, other work competes for the cores and wall times grow)\n`,
+  );
   const cli = cliCommand();
-  process.stdout.write(`CLI: ${cli.label}; ${runs} run${runs === 1 ? '' : 's'} per set; every profile on (no --policy)\n\n`);
+  process.stdout.write(
+    `CLI: ${cli.label}; ${runs} run${runs === 1 ? '' : 's'} per set; every profile on (no --policy)\n\n`,
+  );
 
   const tmpDir = await mkdtemp(join(tmpdir(), 'bulwark-bench-'));
   try {
-    const rows: string[][] = [['set', 'docs', 'MB', 'wall median s', 'wall best s', 'CPU s', 'objects/s', 'peak RSS MB']];
+    const rows: string[][] = [
+      ['set', 'docs', 'MB', 'wall median s', 'wall best s', 'CPU s', 'objects/s', 'peak RSS MB'],
+    ];
     const results: { set: ManifestSet; workloads: number; wall: number; best: number; rss: number }[] = [];
     for (const workloads of sizes) {
       // 50 workloads per namespace, as in the 10k set's 200 namespaces.
@@ -235,7 +286,8 @@ async function main(): Promise<void> {
         `generated ${workloads.toLocaleString('en-US')} workloads in ${namespaces} namespaces: ${set.documents.toLocaleString('en-US')} documents, ${(set.bytes / 1e6).toFixed(1)} MB in ${set.files} files\n`,
       );
       const measurements: Measurement[] = [];
-      for (let i = 0; i < runs; i++) measurements.push(await measureScan(cli.argv, set, join(tmpDir, 'report.json')));
+      for (let i = 0; i < runs; i++)
+        measurements.push(await measureScan(cli.argv, set, join(tmpDir, 'report.json')));
       const wall = median(measurements.map((m) => m.wallSeconds));
       const best = Math.min(...measurements.map((m) => m.wallSeconds));
       const rss = Math.max(...measurements.map((m) => m.peakRssMb));

@@ -83,7 +83,7 @@ function writeToFile(path: string, chunks: Iterable<string>): void {
   const fd = openSync(path, 'w');
   try {
     for (const batch of utf8Batches(chunks, true)) {
-      for (let offset = 0; offset < batch.length; ) offset += writeSync(fd, batch, offset);
+      for (let offset = 0; offset < batch.length;) offset += writeSync(fd, batch, offset);
     }
   } finally {
     closeSync(fd);
@@ -104,7 +104,8 @@ export function processIo(): CliIo {
     cwd: process.cwd(),
     env: process.env,
     now: () => new Date(),
-    writeOutput: async (path, chunks) => (path === undefined ? writeToStdout(chunks) : writeToFile(path, chunks)),
+    writeOutput: async (path, chunks) =>
+      path === undefined ? writeToStdout(chunks) : writeToFile(path, chunks),
   };
 }
 

@@ -16,7 +16,11 @@ const DELAY_MS = 1000;
 const REDRAW_MS = 100;
 const CLEAR_LINE = '\r\u001b[K';
 
-export function createProgress(stream: OutputStream, enabled: boolean, clock: () => number = Date.now): Progress {
+export function createProgress(
+  stream: OutputStream,
+  enabled: boolean,
+  clock: () => number = Date.now,
+): Progress {
   if (!enabled || !stream.isTTY) return { update: () => undefined, clear: () => undefined };
   const start = clock();
   let lastDraw = 0;

@@ -95,7 +95,9 @@ export function createCheckContext(options: ContextOptions): CheckContext {
       pinnedPodSecurityVersion ??
       (namespace === undefined
         ? LATEST
-        : (derive(inventory, 'pod-security-enforce-versions', enforceVersions, ['Namespace']).get(namespace) ?? LATEST)),
+        : (derive(inventory, 'pod-security-enforce-versions', enforceVersions, ['Namespace']).get(
+            namespace,
+          ) ?? LATEST)),
     derive: (key, build, dependsOn) => derive(inventory, key, build, dependsOn),
   };
 }

@@ -126,7 +126,8 @@ class Run {
 
   private indexOf(enabled: EnabledCheck): number {
     const index = this.indexes.get(enabled);
-    if (index === undefined) throw new Error(`check ${enabled.check.id} is not in policy ${this.policy.name}`);
+    if (index === undefined)
+      throw new Error(`check ${enabled.check.id} is not in policy ${this.policy.name}`);
     return index;
   }
 
@@ -157,7 +158,12 @@ class Run {
       const check = prepared.enabled.check;
       // A pass about one resource (not replicas gathered under an owner) needs no record,
       // unless supersession may yet drop it.
-      if (outcome.status === 'pass' && !isPod && check.supersedes === undefined && !this.supersededIds.has(check.id)) {
+      if (
+        outcome.status === 'pass' &&
+        !isPod &&
+        check.supersedes === undefined &&
+        !this.supersededIds.has(check.id)
+      ) {
         this.countPass(namespaceOf(obj) ?? '', prepared.enabled);
         return;
       }
@@ -171,7 +177,8 @@ class Run {
     };
     if (podChecks.length > 0) {
       const row = this.podOutcomes?.rowOf(obj);
-      if (row !== undefined) podChecks.forEach((prepared, column) => recordOne(prepared, row[column] as CheckOutcome));
+      if (row !== undefined)
+        podChecks.forEach((prepared, column) => recordOne(prepared, row[column] as CheckOutcome));
       else runPodChecks(obj, kind, podChecks, (_, prepared, outcome) => recordOne(prepared, outcome));
     }
     for (const prepared of objectChecks) {
@@ -239,7 +246,11 @@ class Run {
     let selected = this.selection.get(namespace);
     if (selected === undefined) {
       const nsObject = this.inventory.get('Namespace', undefined, namespace);
-      selected = isNamespaceSelected(this.policy, namespace, nsObject === undefined ? undefined : labelsOf(nsObject));
+      selected = isNamespaceSelected(
+        this.policy,
+        namespace,
+        nsObject === undefined ? undefined : labelsOf(nsObject),
+      );
       this.selection.set(namespace, selected);
     }
     return selected;
@@ -282,7 +293,11 @@ export function podCheckIds(policy: CompiledPolicy): string[] {
  * The inventory must hold, besides the objects, what pod checks read of others
  * (POD_CHECK_READS); the outcomes are then the ones evaluation itself would find.
  */
-export function evaluatePodChecks(objects: readonly KubeObject[], inventory: Inventory, policy: CompiledPolicy): PodOutcomeTable {
+export function evaluatePodChecks(
+  objects: readonly KubeObject[],
+  inventory: Inventory,
+  policy: CompiledPolicy,
+): PodOutcomeTable {
   const run = new Run(inventory, policy, undefined);
   const checks = run.prepare(splitByScope(policy.checks).pod);
   const width = checks.length;
@@ -292,7 +307,8 @@ export function evaluatePodChecks(objects: readonly KubeObject[], inventory: Inv
     if (typeof obj.kind !== 'string') return;
     runPodChecks(obj, obj.kind, checks, (column, _, outcome) => {
       statuses[row * width + column] = STATUS[outcome.status];
-      if (outcome.status === 'fail' || outcome.status === 'error') details.push(outcome.reason, outcome.message);
+      if (outcome.status === 'fail' || outcome.status === 'error')
+        details.push(outcome.reason, outcome.message);
     });
   });
   return { checkIds: checks.map((prepared) => prepared.enabled.check.id), statuses, details };
@@ -344,7 +360,9 @@ export function evaluate(inventory: Inventory, policy: CompiledPolicy, options: 
   if (options.podOutcomes !== undefined) {
     const expected = byScope.pod.map((enabled) => enabled.check.id);
     if (options.podOutcomes.checkIds.join('\n') !== expected.join('\n')) {
-      throw new Error('evaluate: the pod outcomes given were computed for other pod checks than this policy has');
+      throw new Error(
+        'evaluate: the pod outcomes given were computed for other pod checks than this policy has',
+      );
     }
   }
   const prepared = { pod: run.prepare(byScope.pod), object: run.prepare(byScope.object) };

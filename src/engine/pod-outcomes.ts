@@ -41,11 +41,15 @@ export function podOutcomesFrom(
   const rows = new Map<KubeObject, readonly CheckOutcome[]>();
   for (const { objects, table } of parts) {
     if (!sameIds(table.checkIds, checkIds)) {
-      throw new Error(`pod outcomes for checks [${table.checkIds.join(', ')}] cannot stand for [${checkIds.join(', ')}]`);
+      throw new Error(
+        `pod outcomes for checks [${table.checkIds.join(', ')}] cannot stand for [${checkIds.join(', ')}]`,
+      );
     }
     const width = checkIds.length;
     if (table.statuses.length !== objects.length * width) {
-      throw new Error(`pod outcomes hold ${table.statuses.length} statuses for ${objects.length} objects × ${width} checks`);
+      throw new Error(
+        `pod outcomes hold ${table.statuses.length} statuses for ${objects.length} objects × ${width} checks`,
+      );
     }
     let detail = 0;
     objects.forEach((obj, row) => {

@@ -183,7 +183,10 @@ class Collector {
     if (this.documents % PROGRESS_EVERY_DOCUMENTS === 0) this.progress();
     const source: ManifestSource = { file, document: doc.index, line: doc.line };
     if (doc.error !== undefined) {
-      this.error(`${file}#${doc.index}`, `line ${doc.error.line}, column ${doc.error.column}: ${doc.error.reason}`);
+      this.error(
+        `${file}#${doc.index}`,
+        `line ${doc.error.line}, column ${doc.error.column}: ${doc.error.reason}`,
+      );
       return;
     }
     this.value(doc.value, source);
@@ -193,7 +196,10 @@ class Collector {
   value(value: unknown, source: ManifestSource): void {
     if (value === null || value === undefined) return;
     if (!isRecord(value)) {
-      this.warn(sourceKey(source), `line ${source.line}: skipped: the document is ${describeValue(value)}, not a Kubernetes object`);
+      this.warn(
+        sourceKey(source),
+        `line ${source.line}: skipped: the document is ${describeValue(value)}, not a Kubernetes object`,
+      );
       return;
     }
     const kind = value['kind'];
@@ -211,12 +217,16 @@ class Collector {
     (list['items'] as unknown[]).forEach((item, i) => {
       const at: ManifestSource = { ...source, item: i };
       if (!isRecord(item)) {
-        this.error(sourceKey(source), `line ${source.line}: items[${i}]: skipped: the item is ${describeValue(item)}, not a Kubernetes object`);
+        this.error(
+          sourceKey(source),
+          `line ${source.line}: items[${i}]: skipped: the item is ${describeValue(item)}, not a Kubernetes object`,
+        );
         return;
       }
       let object = item;
       if (itemKind !== undefined && item['kind'] === undefined) object = { ...object, kind: itemKind };
-      if (itemKind !== undefined && item['apiVersion'] === undefined && apiVersion !== undefined) object = { ...object, apiVersion };
+      if (itemKind !== undefined && item['apiVersion'] === undefined && apiVersion !== undefined)
+        object = { ...object, apiVersion };
       if (object['kind'] === 'List') {
         this.error(sourceKey(source), `line ${source.line}: items[${i}]: skipped: a List inside a List`);
         return;
@@ -229,7 +239,10 @@ class Collector {
     const apiVersion = value['apiVersion'];
     const kind = value['kind'];
     if (apiVersion === undefined && kind === undefined) {
-      this.warn(sourceKey(source), `line ${source.line}: ${prefix}skipped: no apiVersion or kind, so not a Kubernetes object`);
+      this.warn(
+        sourceKey(source),
+        `line ${source.line}: ${prefix}skipped: no apiVersion or kind, so not a Kubernetes object`,
+      );
       return;
     }
     if (isToolConfig(apiVersion)) return;
@@ -248,7 +261,10 @@ class Collector {
     }
     if (missing.length > 0) {
       const what = typeof kind === 'string' && kind !== '' ? `${kind} ` : '';
-      this.error(sourceKey(source), `line ${source.line}: ${prefix}skipped: ${what}object has no ${missing.join(', no ')}`);
+      this.error(
+        sourceKey(source),
+        `line ${source.line}: ${prefix}skipped: ${what}object has no ${missing.join(', no ')}`,
+      );
       return;
     }
     if (kind === POLICY_KIND && apiVersion === POLICY_API_VERSION) {
@@ -281,7 +297,10 @@ function readJson(collector: Collector, file: string, text: string): void {
     const match = /at position (\d+)/.exec(message);
     const where = match !== null ? positionOf(text, Number(match[1])) : undefined;
     const reason = message.replace(/\s*(in JSON )?at position \d+.*$/s, '').replace(/^JSON\.parse: /, '');
-    collector.error(`${file}#1`, `${where !== undefined ? `line ${where.line}, column ${where.column}: ` : ''}invalid JSON: ${reason}`);
+    collector.error(
+      `${file}#1`,
+      `${where !== undefined ? `line ${where.line}, column ${where.column}: ` : ''}invalid JSON: ${reason}`,
+    );
     return;
   }
   collector.value(value, { file, document: 1, line: 1 });
@@ -309,7 +328,12 @@ function readText(collector: Collector, file: string, text: string, isJsonFile: 
 }
 
 /** Reads a big YAML stream in pieces that end on document boundaries. */
-async function readYamlStream(collector: Collector, file: string, stream: AsyncIterable<string>, pieceSize: number): Promise<void> {
+async function readYamlStream(
+  collector: Collector,
+  file: string,
+  stream: AsyncIterable<string>,
+  pieceSize: number,
+): Promise<void> {
   let pending = '';
   let lineBase = 1;
   let index = 1;
@@ -339,7 +363,12 @@ async function readYamlStream(collector: Collector, file: string, stream: AsyncI
   if (pending !== '') flush(pending);
 }
 
-async function readStdin(collector: Collector, stdin: Readable, limit: number, pieceSize: number): Promise<void> {
+async function readStdin(
+  collector: Collector,
+  stdin: Readable,
+  limit: number,
+  pieceSize: number,
+): Promise<void> {
   // Stdin has no size up front: gather it, and switch to reading in pieces if it grows large.
   stdin.setEncoding('utf8');
   const iterator = stdin[Symbol.asyncIterator]() as AsyncIterator<string>;
@@ -351,7 +380,8 @@ async function readStdin(collector: Collector, stdin: Readable, limit: number, p
     if (size > limit) {
       const rest = (async function* (): AsyncGenerator<string> {
         yield* chunks;
-        for (let more = await iterator.next(); more.done !== true; more = await iterator.next()) yield more.value;
+        for (let more = await iterator.next(); more.done !== true; more = await iterator.next())
+          yield more.value;
       })();
       await readYamlStream(collector, STDIN_NAME, rest, pieceSize);
       return;
@@ -375,7 +405,11 @@ function displayPath(path: string, cwd: string, absolute: boolean): string {
 }
 
 /** Expands the arguments into files, in a stable order, each once. */
-async function findFiles(paths: readonly string[], cwd: string, collector: Collector): Promise<(FoundFile | 'stdin')[]> {
+async function findFiles(
+  paths: readonly string[],
+  cwd: string,
+  collector: Collector,
+): Promise<(FoundFile | 'stdin')[]> {
   const out: (FoundFile | 'stdin')[] = [];
   const seen = new Set<string>();
   let matched = 0;
@@ -479,9 +513,15 @@ async function readFiles(
       if (stdin === undefined) collector.error(STDIN_NAME, 'no standard input to read');
       else await readStdin(collector, stdin, limit, pieceSize);
     } else if (file.size > limit) {
-      await readYamlStream(collector, file.display, createReadStream(file.path, { encoding: 'utf8', highWaterMark: 1024 * 1024 }) as AsyncIterable<string>, pieceSize).catch((error: unknown) =>
-        collector.error(file.display, `cannot read: ${errorText(error)}`),
-      );
+      await readYamlStream(
+        collector,
+        file.display,
+        createReadStream(file.path, {
+          encoding: 'utf8',
+          highWaterMark: 1024 * 1024,
+        }) as AsyncIterable<string>,
+        pieceSize,
+      ).catch((error: unknown) => collector.error(file.display, `cannot read: ${errorText(error)}`));
     } else {
       // A blocking read: manifests are small, and a promise-based read of each costs more in
       // file-handle bookkeeping than the read itself (other threads parse meanwhile).
@@ -559,13 +599,13 @@ async function readInParallel(
         run,
         settings,
         (progress) => {
-        collector.elsewhere.files += progress.filesDone - seen.files;
-        collector.elsewhere.documents += progress.documents - seen.documents;
-        collector.elsewhere.bytes += progress.bytes - seen.bytes;
-        seen.files = progress.filesDone;
-        seen.documents = progress.documents;
-        seen.bytes = progress.bytes;
-        collector.progress();
+          collector.elsewhere.files += progress.filesDone - seen.files;
+          collector.elsewhere.documents += progress.documents - seen.documents;
+          collector.elsewhere.bytes += progress.bytes - seen.bytes;
+          seen.files = progress.filesDone;
+          seen.documents = progress.documents;
+          seen.bytes = progress.bytes;
+          collector.progress();
         },
         continueIn,
       ).then(
@@ -595,7 +635,10 @@ async function readInParallel(
  * Reads every manifest under `paths` (`-` is stdin). Never rejects on bad input: problems
  * come back as diagnostics, and whatever could be read is returned.
  */
-export async function loadManifests(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
+export async function loadManifests(
+  paths: readonly string[],
+  options: LoadOptions = {},
+): Promise<LoadResult> {
   const cwd = options.cwd ?? process.cwd();
   const settings: ReadSettings = {
     limit: options.wholeFileLimit ?? DEFAULT_WHOLE_FILE_LIMIT,
@@ -609,7 +652,11 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
   const onDisk = files.filter((file): file is FoundFile => file !== 'stdin');
   const bytes = onDisk.reduce((sum, file) => sum + file.size, 0);
   let helpers: ReadingHelper[] = [];
-  if (threads > 1 && onDisk.length === files.length && bytes >= (options.parallelMinBytes ?? PARALLEL_MIN_BYTES)) {
+  if (
+    threads > 1 &&
+    onDisk.length === files.length &&
+    bytes >= (options.parallelMinBytes ?? PARALLEL_MIN_BYTES)
+  ) {
     helpers = await readInParallel(collector, onDisk, threads, settings, options.continueIn);
   } else {
     await readFiles(collector, files, settings, options.stdin);

@@ -1,7 +1,7 @@
 /**
  * The main thread's side of reading a run of manifest files on a worker thread
  * (read-worker.ts is the worker's side). The worker's part comes back by structured clone,
- * which keeps every value YAML can produce (dates, NaN, infinities) as it was parsed.
+ * which keeps every value YAML can produce (NaN and infinities among them) as it was parsed.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { Worker } from 'node:worker_threads';
@@ -30,7 +30,10 @@ export interface ReadingHelper {
 }
 
 /** The continuation module's export, which the worker calls with what it read. */
-export type ContinueAfterReading = (objects: readonly KubeObject[], port: MessagePort) => void | Promise<void>;
+export type ContinueAfterReading = (
+  objects: readonly KubeObject[],
+  port: MessagePort,
+) => void | Promise<void>;
 
 /** What the worker posts: progress after each file, then its part (or why it failed). */
 export type ReadMessage =
@@ -58,7 +61,11 @@ export function readInWorker(
   continueIn?: URL,
 ): Promise<{ part: LoadPart; helper?: ReadingHelper }> {
   return new Promise((resolvePart, reject) => {
-    const request: ReadRequest = { files, settings, ...(continueIn !== undefined ? { continueIn: continueIn.href } : {}) };
+    const request: ReadRequest = {
+      files,
+      settings,
+      ...(continueIn !== undefined ? { continueIn: continueIn.href } : {}),
+    };
     const worker = new Worker(WORKER_URL, { workerData: request });
     let settled = false;
     const fail = (error: Error): void => {

@@ -13,7 +13,10 @@ export const REPORT_API_VERSION = 'bulwark.dev/v1alpha1';
 export const REPORT_KIND = 'ScanReport';
 
 export function findingDocument({ finding, location }: ReportFinding): Record<string, unknown> {
-  const resource: Record<string, unknown> = { apiVersion: finding.resource.apiVersion, kind: finding.resource.kind };
+  const resource: Record<string, unknown> = {
+    apiVersion: finding.resource.apiVersion,
+    kind: finding.resource.kind,
+  };
   if (finding.resource.namespace !== undefined) resource['namespace'] = finding.resource.namespace;
   resource['name'] = finding.resource.name;
   if (finding.resource.uid !== undefined) resource['uid'] = finding.resource.uid;
@@ -32,7 +35,11 @@ export function findingDocument({ finding, location }: ReportFinding): Record<st
     frameworks: finding.frameworks.map((f) => ({ framework: f.framework, control: f.control })),
   };
   if (location !== undefined) {
-    doc['location'] = { file: location.file, line: location.line, ...(location.document !== undefined ? { document: location.document } : {}) };
+    doc['location'] = {
+      file: location.file,
+      line: location.line,
+      ...(location.document !== undefined ? { document: location.document } : {}),
+    };
   }
   if (finding.waiver !== undefined) doc['waiver'] = waiverDocument(finding);
   return doc;
@@ -62,7 +69,11 @@ function reportHead(report: ScanReport, findings: unknown): Record<string, unkno
     tool: { name: report.tool.name, version: report.tool.version },
     policy: report.policy,
     generatedAt: report.generatedAt,
-    inputs: { files: report.inputs.files, documents: report.inputs.documents, objects: report.inputs.objects },
+    inputs: {
+      files: report.inputs.files,
+      documents: report.inputs.documents,
+      objects: report.inputs.objects,
+    },
     summary: {
       score: report.summary.score,
       ...report.summary.counts,
@@ -141,7 +152,10 @@ function checkText(made: Finding, i1: string, i2: string): CheckText {
     made.frameworks.length === 0
       ? '[]'
       : `[${made.frameworks
-          .map((f) => `${i2}{${i2}  "framework": ${JSON.stringify(f.framework)},${i2}  "control": ${JSON.stringify(f.control)}${i2}}`)
+          .map(
+            (f) =>
+              `${i2}{${i2}  "framework": ${JSON.stringify(f.framework)},${i2}  "control": ${JSON.stringify(f.control)}${i2}}`,
+          )
           .join(',')}${i1}]`;
   return {
     head:
@@ -155,8 +169,6 @@ function checkText(made: Finding, i1: string, i2: string): CheckText {
       finding.frameworks === made.frameworks,
   };
 }
-
-
 
 export function renderJson(report: ScanReport): string {
   return [...renderJsonChunks(report)].join('');

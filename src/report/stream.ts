@@ -20,7 +20,11 @@ function anyItemJson(item: unknown, indent: string): string {
   return JSON.stringify(item, null, 2).replaceAll('\n', `\n${indent}`);
 }
 
-export function* jsonChunks<T>(document: unknown, items: Iterable<T>, itemJson: ItemJson<T> = anyItemJson): Generator<string> {
+export function* jsonChunks<T>(
+  document: unknown,
+  items: Iterable<T>,
+  itemJson: ItemJson<T> = anyItemJson,
+): Generator<string> {
   const text = JSON.stringify(document, null, 2);
   const marker = JSON.stringify(STREAMED_ARRAY);
   const at = text.indexOf(marker);

@@ -10,13 +10,19 @@ describe('utf8Batches', () => {
     { name: 'empty pieces', chunks: ['', '', ''] },
     { name: 'ASCII pieces', chunks: ['{\n', '  "a": 1', '\n}\n'] },
     { name: 'non-ASCII among ASCII', chunks: ['plain ', 'em — dash ', 'snowman ☃ ', 'astral 𝄞 ', 'end'] },
-    { name: 'pieces that fill several batches', chunks: Array.from({ length: 5000 }, (_, i) => `finding ${i} → ${'x'.repeat(i % 700)}\n`) },
+    {
+      name: 'pieces that fill several batches',
+      chunks: Array.from({ length: 5000 }, (_, i) => `finding ${i} → ${'x'.repeat(i % 700)}\n`),
+    },
     { name: 'a piece larger than a batch', chunks: ['head ', 'é'.repeat(700_000), ' tail'] },
   ];
   for (const { name, chunks } of cases) {
     it(`encodes ${name} exactly as one UTF-8 string would`, () => {
       const batches = [...utf8Batches(chunks)];
-      assert.ok(batches.every((b) => b.length > 0), 'no empty batch is written');
+      assert.ok(
+        batches.every((b) => b.length > 0),
+        'no empty batch is written',
+      );
       assert.equal(Buffer.concat(batches).toString('utf8'), chunks.join(''));
     });
   }
@@ -47,7 +53,10 @@ describe('processIo().writeOutput to a file', () => {
   after(async () => rm(dir, { recursive: true, force: true }));
 
   it('writes every piece, in order, as UTF-8', async () => {
-    const chunks = Array.from({ length: 50_000 }, (_, i) => `{"n": ${i}, "note": "ä → ${'w'.repeat(i % 64)}"}\n`);
+    const chunks = Array.from(
+      { length: 50_000 },
+      (_, i) => `{"n": ${i}, "note": "ä → ${'w'.repeat(i % 64)}"}\n`,
+    );
     const path = join(dir, 'report.json');
     await processIo().writeOutput(path, chunks);
     assert.equal(await readFile(path, 'utf8'), chunks.join(''));

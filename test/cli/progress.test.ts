@@ -9,7 +9,12 @@ function stream(isTTY: boolean): { write(text: string): void; isTTY: boolean; te
 describe('progress on stderr', () => {
   const cases: { name: string; tty: boolean; times: number[]; expected: string }[] = [
     { name: 'stays quiet during the first second', tty: true, times: [0, 500, 999], expected: '' },
-    { name: 'draws after a second and erases itself', tty: true, times: [0, 1000, 1050, 1200], expected: '\r\u001b[Kstep 1\r\u001b[Kstep 3\r\u001b[K' },
+    {
+      name: 'draws after a second and erases itself',
+      tty: true,
+      times: [0, 1000, 1050, 1200],
+      expected: '\r\u001b[Kstep 1\r\u001b[Kstep 3\r\u001b[K',
+    },
     { name: 'never draws when stderr is not a terminal', tty: false, times: [0, 5000], expected: '' },
   ];
   for (const c of cases) {
@@ -34,6 +39,11 @@ describe('progress on stderr', () => {
   });
 
   it('formats sizes', () => {
-    assert.deepEqual([12, 3400, 13_800_000, 2_500_000_000].map(formatBytes), ['12 B', '3 kB', '13.8 MB', '2.5 GB']);
+    assert.deepEqual([12, 3400, 13_800_000, 2_500_000_000].map(formatBytes), [
+      '12 B',
+      '3 kB',
+      '13.8 MB',
+      '2.5 GB',
+    ]);
   });
 });

@@ -43,14 +43,23 @@ describe('scan on several threads', function () {
         const many = await runCli(args, { deps: c.deps, env: { BULWARK_SCAN_THREADS: threads } });
         assert.equal(many.code, one.code, many.stderr);
         assert.equal(many.stderr, one.stderr);
-        assert.ok(comparable(many.stdout) === comparable(one.stdout), `${threads} threads: the reports differ`);
+        assert.ok(
+          comparable(many.stdout) === comparable(one.stdout),
+          `${threads} threads: the reports differ`,
+        );
       }
     });
   }
 
   it('rejects a thread count that is not a whole number of at least 1', async () => {
-    const run = await runCli(['scan', join(dir, 'set')], { deps: REAL_DEPS, env: { BULWARK_SCAN_THREADS: 'many' } });
+    const run = await runCli(['scan', join(dir, 'set')], {
+      deps: REAL_DEPS,
+      env: { BULWARK_SCAN_THREADS: 'many' },
+    });
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /BULWARK_SCAN_THREADS must be a whole number of threads, 1 or more \(got "many"\)/);
+    assert.match(
+      run.stderr,
+      /BULWARK_SCAN_THREADS must be a whole number of threads, 1 or more \(got "many"\)/,
+    );
   });
 });

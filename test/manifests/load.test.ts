@@ -7,10 +7,15 @@ import type { LoadOptions, LoadResult } from '../../src/manifests/load.js';
 import { loadManifests } from '../../src/manifests/load.js';
 import type { Diagnostic } from '../../src/engine/types.js';
 
-const POD = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  containers:\n  - name: web\n    image: web:1\n';
+const POD =
+  'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  containers:\n  - name: web\n    image: web:1\n';
 
 /** Writes `files` (path → content) into a fresh folder and loads `paths` relative to it. */
-async function loadTree(files: Record<string, string>, paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
+async function loadTree(
+  files: Record<string, string>,
+  paths: readonly string[],
+  options: LoadOptions = {},
+): Promise<LoadResult> {
   const dir = await mkdtemp(join(tmpdir(), 'bulwark-load-'));
   try {
     for (const [path, content] of Object.entries(files)) {
@@ -27,7 +32,11 @@ async function loadTree(files: Record<string, string>, paths: readonly string[],
 function summary(result: LoadResult): { objects: string[]; policies: string[]; diagnostics: Diagnostic[] } {
   const label = ({ object, source }: LoadResult['objects'][number]): string =>
     `${String(object.kind)}/${String(object.metadata?.name)}@${source.file}#${source.document}:${source.line}${source.item !== undefined ? `[${source.item}]` : ''}`;
-  return { objects: result.objects.map(label), policies: result.policies.map(label), diagnostics: result.diagnostics };
+  return {
+    objects: result.objects.map(label),
+    policies: result.policies.map(label),
+    diagnostics: result.diagnostics,
+  };
 }
 
 interface Case {
@@ -43,7 +52,9 @@ describe('loading manifests', () => {
   const cases: Case[] = [
     {
       name: 'a multi-document YAML file',
-      files: { 'app.yaml': `${POD}---\n# second\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n  namespace: shop\n` },
+      files: {
+        'app.yaml': `${POD}---\n# second\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n  namespace: shop\n`,
+      },
       objects: ['Pod/web@app.yaml#1:1', 'ServiceAccount/web@app.yaml#2:12'],
     },
     {
@@ -87,23 +98,33 @@ describe('loading manifests', () => {
     },
     {
       name: 'a typed list whose items carry no kind, as the API returns them',
-      files: { 'pods.yaml': 'apiVersion: v1\nkind: PodList\nitems:\n- metadata: {name: a}\n- metadata: {name: b}\n' },
+      files: {
+        'pods.yaml': 'apiVersion: v1\nkind: PodList\nitems:\n- metadata: {name: a}\n- metadata: {name: b}\n',
+      },
       objects: ['Pod/a@pods.yaml#1:1[0]', 'Pod/b@pods.yaml#1:1[1]'],
     },
     {
       name: 'JSON in a .yaml file',
-      files: { 'pod.yaml': JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'j' } }, null, 2) },
+      files: {
+        'pod.yaml': JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'j' } }, null, 2),
+      },
       objects: ['Pod/j@pod.yaml#1:1'],
     },
     {
       name: 'a SecurityPolicy is set aside, not scanned',
-      files: { 'policy.yaml': `apiVersion: bulwark.dev/v1alpha1\nkind: SecurityPolicy\nmetadata:\n  name: prod\n---\n${POD}` },
+      files: {
+        'policy.yaml': `apiVersion: bulwark.dev/v1alpha1\nkind: SecurityPolicy\nmetadata:\n  name: prod\n---\n${POD}`,
+      },
       objects: ['Pod/web@policy.yaml#2:6'],
       policies: ['SecurityPolicy/prod@policy.yaml#1:1'],
     },
     {
       name: 'kustomization.yaml is tool configuration, skipped silently',
-      files: { 'kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [pod.yaml]\n', 'pod.yaml': POD },
+      files: {
+        'kustomization.yaml':
+          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [pod.yaml]\n',
+        'pod.yaml': POD,
+      },
       objects: ['Pod/web@pod.yaml#1:1'],
     },
     {
@@ -113,9 +134,17 @@ describe('loading manifests', () => {
     },
     {
       name: 'a malformed document is reported and the rest still read',
-      files: { 'app.yaml': `${POD}---\nkind: Pod\nmetadata:\n  name: x\n   labels: {}\n---\n${POD.replace('web', 'api')}` },
+      files: {
+        'app.yaml': `${POD}---\nkind: Pod\nmetadata:\n  name: x\n   labels: {}\n---\n${POD.replace('web', 'api')}`,
+      },
       objects: ['Pod/web@app.yaml#1:1', 'Pod/api@app.yaml#3:16'],
-      diagnostics: [{ severity: 'error', path: 'app.yaml#2', message: 'line 14, column 10: bad indentation of a mapping entry' }],
+      diagnostics: [
+        {
+          severity: 'error',
+          path: 'app.yaml#2',
+          message: 'line 14, column 10: bad indentation of a mapping entry',
+        },
+      ],
     },
     {
       name: 'invalid JSON, with line and column',
@@ -125,7 +154,7 @@ describe('loading manifests', () => {
         {
           severity: 'error',
           path: 'bad.json#1',
-          message: "line 3, column 28: invalid JSON: Expected double-quoted property name",
+          message: 'line 3, column 28: invalid JSON: Expected double-quoted property name',
         },
       ],
     },
@@ -137,8 +166,16 @@ describe('loading manifests', () => {
       },
       objects: [],
       diagnostics: [
-        { severity: 'error', path: 'broken.yaml#1', message: 'line 1: skipped: Pod object has no apiVersion' },
-        { severity: 'error', path: 'broken.yaml#2', message: 'line 5: skipped: Pod object has no metadata.name' },
+        {
+          severity: 'error',
+          path: 'broken.yaml#1',
+          message: 'line 1: skipped: Pod object has no apiVersion',
+        },
+        {
+          severity: 'error',
+          path: 'broken.yaml#2',
+          message: 'line 5: skipped: Pod object has no metadata.name',
+        },
         { severity: 'error', path: 'broken.yaml#3', message: 'line 9: skipped: object has no kind' },
       ],
     },
@@ -147,18 +184,41 @@ describe('loading manifests', () => {
       files: { 'values.yaml': 'replicaCount: 2\nimage: {tag: latest}\n---\n- a\n- b\n---\njust text\n' },
       objects: [],
       diagnostics: [
-        { severity: 'warning', path: 'values.yaml#1', message: 'line 1: skipped: no apiVersion or kind, so not a Kubernetes object' },
-        { severity: 'warning', path: 'values.yaml#2', message: 'line 4: skipped: the document is a list, not a Kubernetes object' },
-        { severity: 'warning', path: 'values.yaml#3', message: 'line 7: skipped: the document is a string, not a Kubernetes object' },
+        {
+          severity: 'warning',
+          path: 'values.yaml#1',
+          message: 'line 1: skipped: no apiVersion or kind, so not a Kubernetes object',
+        },
+        {
+          severity: 'warning',
+          path: 'values.yaml#2',
+          message: 'line 4: skipped: the document is a list, not a Kubernetes object',
+        },
+        {
+          severity: 'warning',
+          path: 'values.yaml#3',
+          message: 'line 7: skipped: the document is a string, not a Kubernetes object',
+        },
       ],
     },
     {
       name: 'List items that are not objects',
-      files: { 'list.yaml': 'apiVersion: v1\nkind: List\nitems:\n- 42\n- apiVersion: v1\n  kind: List\n  items: []\n' },
+      files: {
+        'list.yaml':
+          'apiVersion: v1\nkind: List\nitems:\n- 42\n- apiVersion: v1\n  kind: List\n  items: []\n',
+      },
       objects: [],
       diagnostics: [
-        { severity: 'error', path: 'list.yaml#1', message: 'line 1: items[0]: skipped: the item is a number, not a Kubernetes object' },
-        { severity: 'error', path: 'list.yaml#1', message: 'line 1: items[1]: skipped: a List inside a List' },
+        {
+          severity: 'error',
+          path: 'list.yaml#1',
+          message: 'line 1: items[0]: skipped: the item is a number, not a Kubernetes object',
+        },
+        {
+          severity: 'error',
+          path: 'list.yaml#1',
+          message: 'line 1: items[1]: skipped: a List inside a List',
+        },
       ],
     },
     {
@@ -166,7 +226,9 @@ describe('loading manifests', () => {
       files: { 'pod.yaml': POD },
       paths: ['missing.yaml', 'pod.yaml'],
       objects: ['Pod/web@pod.yaml#1:1'],
-      diagnostics: [{ severity: 'error', path: 'missing.yaml', message: 'cannot read: no such file or directory' }],
+      diagnostics: [
+        { severity: 'error', path: 'missing.yaml', message: 'cannot read: no such file or directory' },
+      ],
     },
     {
       name: 'a folder without manifests',
@@ -180,7 +242,11 @@ describe('loading manifests', () => {
   for (const c of cases) {
     it(c.name, async () => {
       const result = await loadTree(c.files, c.paths ?? Object.keys(c.files));
-      assert.deepEqual(summary(result), { objects: c.objects, policies: c.policies ?? [], diagnostics: c.diagnostics ?? [] });
+      assert.deepEqual(summary(result), {
+        objects: c.objects,
+        policies: c.policies ?? [],
+        diagnostics: c.diagnostics ?? [],
+      });
     });
   }
 
@@ -191,7 +257,9 @@ describe('loading manifests', () => {
 
   it('says so when - is given and there is no stdin', async () => {
     const result = await loadManifests(['-'], {});
-    assert.deepEqual(result.diagnostics, [{ severity: 'error', path: '<stdin>', message: 'no standard input to read' }]);
+    assert.deepEqual(result.diagnostics, [
+      { severity: 'error', path: '<stdin>', message: 'no standard input to read' },
+    ]);
   });
 
   it('reads big files in pieces with the same documents, lines and errors as whole', async () => {
@@ -210,7 +278,11 @@ describe('loading manifests', () => {
 
   it('reads big stdin in pieces', async () => {
     const text = [POD, POD.replace('web', 'api')].join('---\n');
-    const result = await loadManifests(['-'], { stdin: Readable.from([text]), wholeFileLimit: 10, pieceSize: 50 });
+    const result = await loadManifests(['-'], {
+      stdin: Readable.from([text]),
+      wholeFileLimit: 10,
+      pieceSize: 50,
+    });
     assert.deepEqual(summary(result).objects, ['Pod/web@<stdin>#1:1', 'Pod/api@<stdin>#2:11']);
   });
 
@@ -229,7 +301,9 @@ describe('loading manifests', () => {
 
   it('reports progress per file', async () => {
     const seen: number[] = [];
-    await loadTree({ 'a.yaml': POD, 'b.yaml': POD.replace('web', 'b') }, ['.'], { onProgress: (p) => seen.push(p.filesDone) });
+    await loadTree({ 'a.yaml': POD, 'b.yaml': POD.replace('web', 'b') }, ['.'], {
+      onProgress: (p) => seen.push(p.filesDone),
+    });
     assert.deepEqual(seen, [1, 2]);
   });
 
@@ -237,21 +311,33 @@ describe('loading manifests', () => {
     // Every kind of input the reader handles, spread over files so each thread gets several.
     const files: Record<string, string> = {
       'a/pods.yaml': [POD, POD.replace('web', 'api'), 'a: [1,\n', 'just: values\n'].join('---\n'),
-      'a/list.json': JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa', namespace: 'shop' } }, 7] }),
-      'b/typed.yaml': 'apiVersion: v1\nkind: PodList\nitems:\n- metadata:\n    name: listed\n    namespace: shop\n',
-      'b/values.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd\n  namespace: shop\ndata:\n  inf: .inf\n  nan: .NaN\n',
+      'a/list.json': JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa', namespace: 'shop' } }, 7],
+      }),
+      'b/typed.yaml':
+        'apiVersion: v1\nkind: PodList\nitems:\n- metadata:\n    name: listed\n    namespace: shop\n',
+      'b/values.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd\n  namespace: shop\ndata:\n  inf: .inf\n  nan: .NaN\n',
       'c/policy.yaml': 'apiVersion: bulwark.dev/v1alpha1\nkind: SecurityPolicy\nmetadata:\n  name: p\n',
       'c/broken.json': '{"apiVersion": "v1", "kind": ',
       // Pods in every folder, so that runs split by size each hold objects.
       ...Object.fromEntries(
-        ['a', 'b', 'c', 'd'].map((folder) => [`${folder}/many.yaml`, Array.from({ length: 10 }, (_, i) => POD.replace('web', `${folder}-${i}`)).join('---\n')]),
+        ['a', 'b', 'c', 'd'].map((folder) => [
+          `${folder}/many.yaml`,
+          Array.from({ length: 10 }, (_, i) => POD.replace('web', `${folder}-${i}`)).join('---\n'),
+        ]),
       ),
       'd/nameless.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n',
     };
 
     it('reads the same objects, sources, values and diagnostics, in the same order, as one thread', async () => {
       const one = await loadTree(files, ['.']);
-      assert.ok(one.objects.length > 40 && one.diagnostics.length >= 3, 'the input exercises objects and diagnostics');
+      assert.ok(
+        one.objects.length > 40 && one.diagnostics.length >= 3,
+        'the input exercises objects and diagnostics',
+      );
       for (const threads of [2, 3, 8]) {
         const many = await loadTree(files, ['.'], { threads, parallelMinBytes: 0 });
         assert.deepStrictEqual(many, one, `${threads} threads`);
@@ -268,13 +354,21 @@ describe('loading manifests', () => {
 
     it('counts progress over all threads up to every file', async () => {
       const seen: number[] = [];
-      await loadTree(files, ['.'], { threads: 2, parallelMinBytes: 0, onProgress: (p) => seen.push(p.filesDone) });
+      await loadTree(files, ['.'], {
+        threads: 2,
+        parallelMinBytes: 0,
+        onProgress: (p) => seen.push(p.filesDone),
+      });
       assert.equal(Math.max(...seen), Object.keys(files).length);
       assert.equal(seen[seen.length - 1], Object.keys(files).length);
     });
 
     it('reads everything here when stdin is among the inputs', async () => {
-      const result = await loadTree(files, ['-', '.'], { threads: 2, parallelMinBytes: 0, stdin: Readable.from([POD.replace('web', 'piped')]) });
+      const result = await loadTree(files, ['-', '.'], {
+        threads: 2,
+        parallelMinBytes: 0,
+        stdin: Readable.from([POD.replace('web', 'piped')]),
+      });
       assert.equal(result.objects[0]?.source.file, '<stdin>');
       assert.equal(result.files, Object.keys(files).length + 1);
     });

@@ -11,7 +11,8 @@ function expected(entry: ReportFinding, indent: string): string {
 }
 
 const text = fc.string({ unit: 'grapheme', maxLength: 12 });
-const optional = <T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arbitrary, { nil: undefined });
+const optional = <T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> =>
+  fc.option(arbitrary, { nil: undefined });
 
 const entry: fc.Arbitrary<ReportFinding> = fc
   .record({
@@ -19,7 +20,10 @@ const entry: fc.Arbitrary<ReportFinding> = fc
     title: text,
     severity: fc.constantFrom(...SEVERITIES),
     category: fc.constantFrom('pod-security' as const, 'workload' as const),
-    frameworks: fc.array(fc.record({ framework: fc.constantFrom('PSS' as const, 'CIS' as const), control: text }), { maxLength: 3 }),
+    frameworks: fc.array(
+      fc.record({ framework: fc.constantFrom('PSS' as const, 'CIS' as const), control: text }),
+      { maxLength: 3 },
+    ),
     status: fc.constantFrom('fail' as const, 'error' as const),
     reason: text,
     message: text,
@@ -30,7 +34,13 @@ const entry: fc.Arbitrary<ReportFinding> = fc
     name: text,
     location: optional(fc.record({ file: text, line: fc.nat(), document: optional(fc.nat()) })),
     waiver: optional(
-      fc.record({ reason: text, owner: optional(text), ticket: optional(text), expires: optional(text), expired: fc.boolean() }),
+      fc.record({
+        reason: text,
+        owner: optional(text),
+        ticket: optional(text),
+        expires: optional(text),
+        expired: fc.boolean(),
+      }),
     ),
   })
   .map((f) => {
@@ -40,7 +50,13 @@ const entry: fc.Arbitrary<ReportFinding> = fc
       severity: f.severity,
       category: f.category,
       frameworks: f.frameworks,
-      resource: { apiVersion: 'v1', kind: 'Pod', name: f.name, ...(f.namespace !== undefined ? { namespace: f.namespace } : {}), ...(f.uid !== undefined ? { uid: f.uid } : {}) },
+      resource: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        name: f.name,
+        ...(f.namespace !== undefined ? { namespace: f.namespace } : {}),
+        ...(f.uid !== undefined ? { uid: f.uid } : {}),
+      },
       status: f.status,
       reason: f.reason,
       message: f.message,
@@ -58,18 +74,29 @@ const entry: fc.Arbitrary<ReportFinding> = fc
           }
         : {}),
     };
-    const location = f.location === undefined ? undefined : { file: f.location.file, line: f.location.line, ...(f.location.document !== undefined ? { document: f.location.document } : {}) };
+    const location =
+      f.location === undefined
+        ? undefined
+        : {
+            file: f.location.file,
+            line: f.location.line,
+            ...(f.location.document !== undefined ? { document: f.location.document } : {}),
+          };
     return location === undefined ? { finding } : { finding, location };
   });
 
 describe('a finding written as JSON directly', () => {
   it('is byte for byte JSON.stringify of its document, however many findings share a serializer (property)', () => {
     fc.assert(
-      fc.property(fc.array(entry, { minLength: 1, maxLength: 8 }), fc.constantFrom('', '  ', '    '), (entries, indent) => {
-        // One serializer for all: findings of one check id with other texts must not reuse its cache.
-        const json = findingJson();
-        for (const e of entries) assert.equal(json(e, indent), expected(e, indent));
-      }),
+      fc.property(
+        fc.array(entry, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom('', '  ', '    '),
+        (entries, indent) => {
+          // One serializer for all: findings of one check id with other texts must not reuse its cache.
+          const json = findingJson();
+          for (const e of entries) assert.equal(json(e, indent), expected(e, indent));
+        },
+      ),
       { numRuns: 400 },
     );
   });

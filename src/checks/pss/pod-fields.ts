@@ -198,10 +198,14 @@ function walkContainers(pod: PodSubject): ContainerWalk {
   for (const kind of CONTAINER_KINDS) {
     const list = spec[kind];
     if (isAbsent(list)) continue;
-    if (!Array.isArray(list)) return { views: [], malformed: new MalformedField(`${pod.specPath}.${kind}`, 'a list', list) };
+    if (!Array.isArray(list))
+      return { views: [], malformed: new MalformedField(`${pod.specPath}.${kind}`, 'a list', list) };
     const bad = list.findIndex((entry: unknown) => !isRecord(entry));
     if (bad >= 0) {
-      return { views: [], malformed: new MalformedField(`${pod.specPath}.${kind}[${bad}]`, 'an object', list[bad]) };
+      return {
+        views: [],
+        malformed: new MalformedField(`${pod.specPath}.${kind}[${bad}]`, 'an object', list[bad]),
+      };
     }
   }
   const views: ContainerView[] = [];

@@ -97,7 +97,8 @@ function parseScanArgs(args: readonly string[]): ScanOptions | 'help' {
     help: { type: 'boolean', short: 'h' },
   });
   if (booleanOption(parsed, 'help')) return 'help';
-  if (parsed.positionals.length === 0) throw new UsageError('no PATH given: name files or folders to scan, or - for stdin');
+  if (parsed.positionals.length === 0)
+    throw new UsageError('no PATH given: name files or folders to scan, or - for stdin');
   const policy = stringOption(parsed, 'policy');
   const output = stringOption(parsed, 'output');
   const noColor = booleanOption(parsed, 'no-color');
@@ -128,7 +129,15 @@ function createLocator(loaded: LoadResult): (finding: Finding) => ReportLocation
     if (!byDocument.has(key)) byDocument.set(key, source);
     const kind = typeof object.kind === 'string' ? object.kind : '';
     const namespace = namespaceOf(object);
-    byResource.set(resourceKey({ apiVersion: '', kind, name: nameOf(object), ...(namespace !== undefined ? { namespace } : {}) }), source);
+    byResource.set(
+      resourceKey({
+        apiVersion: '',
+        kind,
+        name: nameOf(object),
+        ...(namespace !== undefined ? { namespace } : {}),
+      }),
+      source,
+    );
     const ns = kind === 'Namespace' ? nameOf(object) : namespace;
     if (ns !== undefined && (kind === 'Namespace' || !byNamespace.has(ns))) byNamespace.set(ns, source);
   }
@@ -136,13 +145,20 @@ function createLocator(loaded: LoadResult): (finding: Finding) => ReportLocation
     const source =
       (finding.source !== undefined ? byDocument.get(finding.source) : undefined) ??
       byResource.get(resourceKey(finding.resource)) ??
-      byNamespace.get(finding.resource.namespace ?? (finding.resource.kind === 'Namespace' ? finding.resource.name : ''));
-    return source === undefined ? undefined : { file: source.file, line: source.line, document: source.document };
+      byNamespace.get(
+        finding.resource.namespace ?? (finding.resource.kind === 'Namespace' ? finding.resource.name : ''),
+      );
+    return source === undefined
+      ? undefined
+      : { file: source.file, line: source.line, document: source.document };
   };
 }
 
 /** Builds the inventory; a second definition of the same object replaces the first, as `kubectl apply` would, with a warning. */
-function buildInventory(loaded: LoadResult, diagnostics: Diagnostic[]): { inventory: Inventory; sources: Map<KubeObject, string> } {
+function buildInventory(
+  loaded: LoadResult,
+  diagnostics: Diagnostic[],
+): { inventory: Inventory; sources: Map<KubeObject, string> } {
   const inventory = new Inventory();
   // Source keys made once here: the engine asks for each object's source as it evaluates it.
   const sources = new Map<KubeObject, string>();
@@ -181,7 +197,10 @@ function readingThreads(env: CliIo['env']): number {
   const asked = env[THREADS_VARIABLE];
   if (asked !== undefined && asked !== '') {
     const threads = Number(asked);
-    if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`${THREADS_VARIABLE} must be a whole number of threads, 1 or more (got "${asked}")`);
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new UsageError(
+        `${THREADS_VARIABLE} must be a whole number of threads, 1 or more (got "${asked}")`,
+      );
     return threads;
   }
   const cores = availableParallelism();
@@ -204,7 +223,9 @@ function printDiagnostics(io: CliIo, diagnostics: readonly Diagnostic[]): void {
   const shown = diagnostics.slice(0, MAX_DIAGNOSTICS_SHOWN);
   for (const d of shown) io.stderr.write(`${label(d.severity)}: ${d.path}: ${d.message}\n`);
   if (diagnostics.length > shown.length) {
-    io.stderr.write(`... and ${diagnostics.length - shown.length} more (every one is in the json, yaml, sarif and junit reports)\n`);
+    io.stderr.write(
+      `... and ${diagnostics.length - shown.length} more (every one is in the json, yaml, sarif and junit reports)\n`,
+    );
   }
 }
 
@@ -241,7 +262,8 @@ export async function run(args: readonly string[], io: CliIo, deps: CliDeps): Pr
     ...(io.stdin !== undefined ? { stdin: io.stdin } : {}),
     onProgress: (p) =>
       progress.update(
-        () => `reading manifests: ${p.filesDone}/${p.filesTotal} files, ${p.documents.toLocaleString('en-US')} documents, ${formatBytes(p.bytes)}`,
+        () =>
+          `reading manifests: ${p.filesDone}/${p.filesTotal} files, ${p.documents.toLocaleString('en-US')} documents, ${formatBytes(p.bytes)}`,
       ),
   });
   diagnostics.push(...loaded.diagnostics);
@@ -266,13 +288,19 @@ export async function run(args: readonly string[], io: CliIo, deps: CliDeps): Pr
     diagnostics,
     rules: policy.checks.map((enabled) => ({ check: enabled.check, severity: enabled.severity })),
     locate: createLocator(loaded),
-    ...(loaded.objects[0] !== undefined ? { defaultLocation: { file: loaded.objects[0].source.file, line: 1 } } : {}),
+    ...(loaded.objects[0] !== undefined
+      ? { defaultLocation: { file: loaded.objects[0].source.file, line: 1 } }
+      : {}),
   });
 
   printDiagnostics(io, diagnostics);
   if (options.policy === undefined && loaded.policies.length > 0) {
-    const listed = loaded.policies.map((p) => `${String(p.object.metadata?.name)} (${p.source.file}:${p.source.line})`).join(', ');
-    io.stderr.write(`note: the manifests hold SecurityPolicy ${listed}; it is not applied unless passed with --policy\n`);
+    const listed = loaded.policies
+      .map((p) => `${String(p.object.metadata?.name)} (${p.source.file}:${p.source.line})`)
+      .join(', ');
+    io.stderr.write(
+      `note: the manifests hold SecurityPolicy ${listed}; it is not applied unless passed with --policy\n`,
+    );
   }
 
   const toFile = options.output !== undefined;
@@ -281,11 +309,14 @@ export async function run(args: readonly string[], io: CliIo, deps: CliDeps): Pr
   try {
     await io.writeOutput(options.output === undefined ? undefined : resolve(io.cwd, options.output), chunks);
   } catch (error) {
-    io.stderr.write(`bulwark scan: cannot write ${options.output ?? 'the report'}: ${writeErrorText(error)}\n`);
+    io.stderr.write(
+      `bulwark scan: cannot write ${options.output ?? 'the report'}: ${writeErrorText(error)}\n`,
+    );
     return EXIT_ERROR;
   }
 
   if (report.summary.inputErrors > 0) return EXIT_ERROR;
-  if (options.failOn !== 'none' && countAtOrAbove(report, options.failOn as Severity) > 0) return EXIT_FINDINGS;
+  if (options.failOn !== 'none' && countAtOrAbove(report, options.failOn as Severity) > 0)
+    return EXIT_FINDINGS;
   return EXIT_OK;
 }

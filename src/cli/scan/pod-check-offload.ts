@@ -67,7 +67,8 @@ export async function runPodChecksOnReadingThreads(
     ];
     for (const [i, reply] of (await Promise.all(replies)).entries()) {
       const helper = helpers[i];
-      if (helper !== undefined && isOutcomes(reply)) parts.push({ objects: helper.objects, table: reply.table });
+      if (helper !== undefined && isOutcomes(reply))
+        parts.push({ objects: helper.objects, table: reply.table });
     }
     return podOutcomesFrom(checkIds, parts);
   } finally {

@@ -17,10 +17,14 @@ export const continueAfterReading: ContinueAfterReading = async (objects, port) 
   ]);
   const answer = (request: PodCheckRequest): PodCheckReply => {
     const compiled =
-      request.policy === undefined ? { policy: policies.defaultPolicy(allChecks) } : policies.compilePolicy(request.policy, allChecks);
-    if (compiled.policy === undefined) return { type: 'declined', reason: 'the policy does not compile here' };
+      request.policy === undefined
+        ? { policy: policies.defaultPolicy(allChecks) }
+        : policies.compilePolicy(request.policy, allChecks);
+    if (compiled.policy === undefined)
+      return { type: 'declined', reason: 'the policy does not compile here' };
     const ids = engine.podCheckIds(compiled.policy);
-    if (ids.join('\n') !== request.checkIds.join('\n')) return { type: 'declined', reason: 'the catalogue here has other pod checks' };
+    if (ids.join('\n') !== request.checkIds.join('\n'))
+      return { type: 'declined', reason: 'the catalogue here has other pod checks' };
     // The scan's own Namespaces and ServiceAccounts come last, so they win over this run's copies.
     const inventory = new Inventory([...objects, ...request.context]);
     return { type: 'pod-outcomes', table: engine.evaluatePodChecks(objects, inventory, compiled.policy) };
@@ -28,9 +32,15 @@ export const continueAfterReading: ContinueAfterReading = async (objects, port) 
   port.on('message', (request: PodCheckRequest) => {
     try {
       const reply = answer(request);
-      port.postMessage(reply, reply.type === 'pod-outcomes' ? [reply.table.statuses.buffer as ArrayBuffer] : []);
+      port.postMessage(
+        reply,
+        reply.type === 'pod-outcomes' ? [reply.table.statuses.buffer as ArrayBuffer] : [],
+      );
     } catch (error) {
-      port.postMessage({ type: 'declined', reason: error instanceof Error ? error.message : String(error) } satisfies PodCheckReply);
+      port.postMessage({
+        type: 'declined',
+        reason: error instanceof Error ? error.message : String(error),
+      } satisfies PodCheckReply);
     }
   });
 };

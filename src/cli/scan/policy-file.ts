@@ -30,12 +30,18 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function readPolicyFile(file: string, cwd: string, checks: readonly Check[]): Promise<PolicyFile> {
+export async function readPolicyFile(
+  file: string,
+  cwd: string,
+  checks: readonly Check[],
+): Promise<PolicyFile> {
   let text: string;
   try {
     text = await readFile(resolve(cwd, file), 'utf8');
   } catch (error) {
-    return { diagnostics: [{ severity: 'error', path: file, message: `cannot read policy: ${errorText(error)}` }] };
+    return {
+      diagnostics: [{ severity: 'error', path: file, message: `cannot read policy: ${errorText(error)}` }],
+    };
   }
   const diagnostics: Diagnostic[] = [];
   const policies: { value: Record<string, unknown>; index: number }[] = [];
@@ -49,7 +55,11 @@ export async function readPolicyFile(file: string, cwd: string, checks: readonly
     } else if (isRecord(doc.value) && doc.value['kind'] === POLICY_KIND) {
       policies.push({ value: doc.value, index: doc.index });
     } else if (doc.value !== null) {
-      diagnostics.push({ severity: 'warning', path: `${file}#${doc.index}`, message: `line ${doc.line}: not a ${POLICY_KIND}; ignored` });
+      diagnostics.push({
+        severity: 'warning',
+        path: `${file}#${doc.index}`,
+        message: `line ${doc.line}: not a ${POLICY_KIND}; ignored`,
+      });
     }
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
@@ -71,7 +81,13 @@ export async function readPolicyFile(file: string, cwd: string, checks: readonly
   const only = policies[0];
   const compiled = compilePolicy(only?.value, checks);
   for (const d of compiled.diagnostics) {
-    diagnostics.push({ severity: d.severity, path: d.path === '' ? file : `${file}: ${d.path}`, message: d.message });
+    diagnostics.push({
+      severity: d.severity,
+      path: d.path === '' ? file : `${file}: ${d.path}`,
+      message: d.message,
+    });
   }
-  return compiled.policy !== undefined && only !== undefined ? { policy: compiled.policy, document: only.value, diagnostics } : { diagnostics };
+  return compiled.policy !== undefined && only !== undefined
+    ? { policy: compiled.policy, document: only.value, diagnostics }
+    : { diagnostics };
 }
