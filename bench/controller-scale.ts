@@ -35,7 +35,8 @@
  * mode), BENCH_MODES (`touch,flip`: annotation churn that changes no finding, then image
  * flips that all do), BENCH_REST_SECONDS (60), BENCH_RESYNC (`60s`, so the rest window
  * holds a periodic full re-evaluation), BENCH_CONTROLLER_ARGS (extra `bulwark run`
- * flags), BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=.bench/prof`),
+ * flags), BENCH_NODE_ARGS (node flags for the controller; by default the heap limits Node
+ * picks in deploy/'s 768 MiB container; add e.g. `--cpu-prof --cpu-prof-dir=.bench/prof`),
  * BENCH_CONTROLLER=tsx (run through tsx instead of compiling) or a path to a compiled
  * `src/cli/main.js` (another build, to compare).
  * For working on the controller without reloading 100,000 objects each time:
@@ -75,7 +76,11 @@ const MODES = (env['BENCH_MODES'] ?? 'touch,flip').split(',').filter((m) => m !=
 const REST_SECONDS = Number(env['BENCH_REST_SECONDS'] ?? 60);
 const RESYNC = env['BENCH_RESYNC'] ?? '60s';
 const CONTROLLER_ARGS = (env['BENCH_CONTROLLER_ARGS'] ?? '').split(' ').filter((a) => a !== '');
-const NODE_ARGS = (env['BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+// The heap Node 24 sizes for itself in a container limited to 768 MiB, as deploy/ limits
+// the controller (measured: heap_size_limit 432 MiB there). On this machine Node would allow
+// 4 GB and collect garbage lazily, which says nothing about the pod.
+const POD_HEAP = '--max-old-space-size=384 --max-semi-space-size=16';
+const NODE_ARGS = (env['BENCH_NODE_ARGS'] ?? POD_HEAP).split(' ').filter((a) => a !== '');
 const CONCURRENCY = 48;
 const FLIP_ROLE = 'bench.bulwark.dev/role';
 const POLICY = 'scale';
@@ -97,6 +102,7 @@ const REPLICA_SETS: ResourceDescriptor = {
 };
 
 const started = performance.now();
+const runId = Date.now().toString(36);
 function log(line: string): void {
   const at = ((performance.now() - started) / 1000).toFixed(1).padStart(6);
   process.stderr.write(`bench [${at} s] ${line}\n`);
@@ -998,7 +1004,8 @@ async function churn(
       patch = { spec: { containers: [{ name: main.name, image }] } };
       watch.expect(namespace, { pod: name, wantFinding: latest, sentAt: performance.now() });
     } else {
-      patch = { metadata: { annotations: { 'bench.bulwark.dev/tick': String(i) } } };
+      // Unique per run: a patch that sets what is already there is no change and no event.
+      patch = { metadata: { annotations: { 'bench.bulwark.dev/tick': `${runId}-${i}` } } };
     }
     void admin.patch(RESOURCES.pods, name, patch, 'strategic', { namespace }).catch((error: unknown) => {
       failed++;
@@ -1030,6 +1037,21 @@ async function churn(
     `    API writes: ${writes.bulwark} to bulwark.dev (${watch.changes - reportChangesBefore} SecurityReport changes watched), ${writes.events} events; controller CPU ${cpu.toFixed(1)} s`,
   );
   log(results.lines.slice(firstLine).join('\n'));
+}
+
+/** Waits until no write to bulwark.dev has happened for `quietMs` (or `timeoutMs` passed). */
+async function quiet(handle: ClusterHandle, quietMs: number, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let last = (await apiWrites(handle)).bulwark;
+  let since = performance.now();
+  while (performance.now() - since < quietMs && performance.now() < deadline) {
+    await sleep(1000);
+    const now = (await apiWrites(handle)).bulwark;
+    if (now !== last) {
+      last = now;
+      since = performance.now();
+    }
+  }
 }
 
 async function measure(handle: ClusterHandle): Promise<void> {
@@ -1082,11 +1104,14 @@ async function measure(handle: ClusterHandle): Promise<void> {
     const cpuRest = first.sample()?.cpuSeconds ?? 0;
     const restIndex = first.lines.length;
     await sleep(REST_SECONDS * 1000);
+    // The window holds at least one periodic full re-evaluation, however the timer fell.
+    await first.waitForLog('full evaluation complete', 900_000, restIndex);
+    const restSeconds = (performance.now() - restFrom) / 1000;
     const rest = writesSince(wRest, await apiWrites(handle));
     const fullInRest = first.lines.slice(restIndex).filter((l) => l.message === 'full evaluation complete');
     const rss = first.rssBetween(restFrom, performance.now());
     out(
-      `  at rest ${REST_SECONDS} s               ${rest.bulwark} writes to bulwark.dev, ${watch.changes - reportChanges} report changes watched, ${rest.events} events, ${rest.leases} lease writes (the Lease renewals and the API server's own); ${fullInRest.length} full re-evaluation(s) in the window (CPU ${fullInRest.map((l) => String(l.meta['cpuSeconds'])).join(', ')} s); controller CPU ${((first.sample()?.cpuSeconds ?? 0) - cpuRest).toFixed(1)} s; load ${load()}`,
+      `  at rest ${restSeconds.toFixed(0)} s               ${rest.bulwark} writes to bulwark.dev, ${watch.changes - reportChanges} report changes watched, ${rest.events} events, ${rest.leases} lease writes (the Lease renewals and the API server's own); ${fullInRest.length} full re-evaluation(s) in the window (CPU ${fullInRest.map((l) => String(l.meta['cpuSeconds'])).join(', ')} s); controller CPU ${((first.sample()?.cpuSeconds ?? 0) - cpuRest).toFixed(1)} s; load ${load()}`,
     );
     out(
       `  steady RSS (at rest)       median ${mib(quantile(rss, 0.5))}, max ${mib(Math.max(...rss))}; peak so far (VmHWM) ${mib(first.peakRss())}; ${await first.heap()}`,
@@ -1098,7 +1123,8 @@ async function measure(handle: ClusterHandle): Promise<void> {
     );
 
     // Restart with nothing changed: a new process must find every report already right.
-    await sleep(15_000);
+    // First the churn's backlog must be gone: no report write for 15 s.
+    await quiet(handle, 15_000, 600_000);
     const wRestart = await apiWrites(handle);
     const changesRestart = watch.changes;
     await first.stop();
