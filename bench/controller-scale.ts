@@ -45,7 +45,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -771,6 +771,23 @@ interface ProcSample {
 
 const CLOCK_TICKS = 100;
 
+/** CPU seconds used so far by the (first) process whose command name is `name`; 0 if none. */
+function processCpu(name: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (!name.startsWith(command)) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return 0;
+}
+
 function readProc(pid: number): { rss: number; hwm: number; cpuSeconds: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -986,6 +1003,20 @@ async function churn(
   log(`churn (${mode}): ${changes} changes at ${RATE}/s over ${pods.length} bare pods, load ${loadBefore}`);
   const t0 = performance.now();
   let failed = 0;
+  // What the controller and the API server are doing, every 5 s while the changes go in.
+  const apiCpu0 = processCpu('kube-apiserver');
+  const trace = setInterval(() => {
+    void controller.metrics().then(
+      (text) => {
+        const value = (name: string): string => new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? '?';
+        const writes = [...text.matchAll(/^bulwark_report_writes_total\{[^}]*\} (\S+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+        log(
+          `    t+${((performance.now() - t0) / 1000).toFixed(0)} s: queue depth ${value('bulwark_queue_depth')}, report writes ${writes}, seen ${watch.latencies.length}, API server CPU ${(processCpu('kube-apiserver') - apiCpu0).toFixed(1)} s, load ${load()}`,
+        );
+      },
+      () => undefined,
+    );
+  }, 5000);
   for (let i = 0; i < changes; i++) {
     const pod = pods[i % pods.length] as KubeObject;
     const name = pod.metadata?.name ?? '';
@@ -1014,10 +1045,12 @@ async function churn(
     await sleep(Math.max(0, t0 + ((i + 1) * 1000) / RATE - performance.now()));
   }
   const sentSeconds = (performance.now() - t0) / 1000;
+  const apiCpuSent = processCpu('kube-apiserver') - apiCpu0;
   // Let the last changes land: up to 30 s for the flips still unseen.
   const deadline = performance.now() + 30_000;
   await sleep(5000);
   while (mode === 'flip' && watch.outstanding > 0 && performance.now() < deadline) await sleep(250);
+  clearInterval(trace);
   const writes = writesSince(writesBefore, await apiWrites(handle));
   const cpu = (controller.sample()?.cpuSeconds ?? 0) - cpuBefore;
   const bucketsAfter = eventToReportBuckets(await controller.metrics());
@@ -1034,7 +1067,7 @@ async function churn(
     `    controller's bulwark_event_to_report_seconds: ${describeBuckets(bucketsBefore, bucketsAfter)}`,
   );
   results.lines.push(
-    `    API writes: ${writes.bulwark} to bulwark.dev (${watch.changes - reportChangesBefore} SecurityReport changes watched), ${writes.events} events; controller CPU ${cpu.toFixed(1)} s`,
+    `    API writes: ${writes.bulwark} to bulwark.dev (${watch.changes - reportChangesBefore} SecurityReport changes watched), ${writes.events} events; controller CPU ${cpu.toFixed(1)} s, API server CPU ${apiCpuSent.toFixed(1)} s while the changes went in`,
   );
   log(results.lines.slice(firstLine).join('\n'));
 }

@@ -10,10 +10,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import { allChecks } from '../checks/index.js';
-import { Inventory } from '../engine/inventory.js';
 import type { KubeObject } from '../engine/objects.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { ControllerInventory } from './controller-inventory.js';
 import { scopesForEvent } from './event-scopes.js';
 import type { HealthServer } from './health-server.js';
 import { startHealthServer } from './health-server.js';
@@ -73,6 +73,8 @@ const COALESCE_MS: Readonly<Record<string, number>> = { [ROLLUP_KEY]: 5000, clus
 interface FullPass {
   readonly reason: 'initial' | 'resync';
   readonly pending: Set<string>;
+  /** Pending keys whose last run failed. */
+  readonly failed: Set<string>;
   readonly scopes: number;
   readonly startedAt: number;
   readonly cpu: NodeJS.CpuUsage;
@@ -91,7 +93,7 @@ function withoutManagedFields(object: unknown): KubeObject | undefined {
 }
 
 export class Controller {
-  readonly inventory = new Inventory();
+  readonly inventory = new ControllerInventory();
   readonly policies = new PolicyRegistry(allChecks);
   readonly reconciler: Reconciler;
   readonly queue: WorkQueue;
@@ -136,6 +138,7 @@ export class Controller {
       metrics: options.metrics,
       clock: this.clock,
       enqueue: (key) => this.enqueue(key),
+      refreshDerived: () => this.inventory.refreshDerived(),
       maxReportBytes: options.maxReportBytes,
     });
     this.queue = new WorkQueue({
@@ -267,6 +270,11 @@ export class Controller {
     // momentarily stale (a slow API server) must not write now, but must not lose the work.
     if (this.stopped || !this.leading) return;
     if (!this.isLeader()) return { requeueAfterMs: 500 };
+    // The roll-up summarises every namespace. Run before the first pass has evaluated them
+    // all, it would write a partial ClusterSecurityReport and policy status only to rewrite
+    // them moments later: after a restart with nothing changed, writes of the largest object
+    // Bulwark keeps, for nothing.
+    if (key === ROLLUP_KEY && this.awaitingInitialScopes()) return { requeueAfterMs: 1000 };
     this.options.log.debug('reconcile', { key, reconcileId });
     // This run covers every event seen so far; events during it start a new wait.
     const since = this.eventTimes.get(key);
@@ -284,9 +292,21 @@ export class Controller {
     }
   }
 
+  /** Whether the first pass still has scopes to evaluate, besides the roll-up and those that failed. */
+  private awaitingInitialScopes(): boolean {
+    const pass = this.fullPass;
+    if (pass?.reason !== 'initial') return false;
+    let waiting = 0;
+    for (const key of pass.pending) if (key !== ROLLUP_KEY && !pass.failed.has(key)) waiting++;
+    return waiting > 0;
+  }
+
   private onOutcome(outcome: ReconcileOutcome): void {
     const { log, metrics } = this.options;
     metrics.queueDepth.set(this.queue.depth);
+    // A key asked to run again (the roll-up waiting for the first pass, a leader whose
+    // renewal is stale) has not done its part of a full pass yet.
+    if (outcome.result === 'requeue') return;
     if (outcome.result === 'error' || outcome.result === 'terminal') {
       log.error('reconcile failed', {
         key: outcome.key,
@@ -295,9 +315,13 @@ export class Controller {
         failures: outcome.failures,
         retryInMs: outcome.retryInMs,
       });
-      return;
-    }
-    if (outcome.key === ROLLUP_KEY) this.scheduleExceptionExpiry();
+      // A scope that fails is retried and keeps its place in the pass, but the roll-up does
+      // not wait for it; one that cannot succeed is done with.
+      if (outcome.result === 'error') {
+        this.fullPass?.failed.add(outcome.key);
+        return;
+      }
+    } else if (outcome.key === ROLLUP_KEY) this.scheduleExceptionExpiry();
     const pass = this.fullPass;
     if (pass !== undefined && pass.pending.delete(outcome.key) && pass.pending.size === 0) {
       this.fullPass = undefined;
@@ -331,6 +355,7 @@ export class Controller {
     this.fullPass = {
       reason,
       pending: new Set(keys),
+      failed: new Set(),
       scopes: keys.length,
       startedAt: performance.now(),
       cpu: process.cpuUsage(),

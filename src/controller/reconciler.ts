@@ -94,6 +94,11 @@ export interface ReconcilerOptions {
   readonly metrics: Metrics;
   readonly clock: () => Date;
   readonly enqueue: (key: ScopeKey | typeof ROLLUP_KEY) => void;
+  /**
+   * Lets the engine's revision-keyed indexes go (see controller-inventory.ts); called every
+   * REFRESH_EVERY namespace evaluations, so a full pass never holds them for every namespace.
+   */
+  readonly refreshDerived?: () => void;
   readonly maxReportBytes?: number;
   /** Days before expiry from which an exception counts as `expiring`. */
   readonly expiringDays?: number;
@@ -120,6 +125,9 @@ interface NamespaceSummary extends NamespaceRollup {
   readonly tally: Tally | undefined;
 }
 
+/** Namespace evaluations between two refreshDerived calls. */
+const REFRESH_EVERY = 64;
+
 /** Per policy and namespace, in the maps keyed that way. */
 function seriesKeyOf(policy: string, namespace: string): string {
   return `${policy}\u0000${namespace}`;
@@ -134,6 +142,7 @@ interface Converged {
 export class Reconciler {
   private readonly clusterParts = new Map<string, ClusterPart>();
   private readonly converged = new Map<string, Converged>();
+  private evaluatedSinceRefresh = 0;
   private readonly summaries = new Map<string, Map<string, NamespaceSummary>>();
   private readonly findingSeries = new Map<string, Set<string>>();
   private readonly evaluatedPolicies = new Set<string>();
@@ -258,6 +267,10 @@ export class Reconciler {
         this.dropNamespace(state.name, namespace);
         if (live !== undefined) await api.deleteReport(state.name, namespace);
         continue;
+      }
+      if (++this.evaluatedSinceRefresh >= REFRESH_EVERY) {
+        this.evaluatedSinceRefresh = 0;
+        this.options.refreshDerived?.();
       }
       const evaluation: Evaluation = this.timed('namespace', () =>
         evaluate(inventory, policy, { now, scope: { kind: 'namespace', namespace } }),
