@@ -62,12 +62,18 @@ export interface ControllerOptions {
  * The roll-up (ClusterSecurityReport, policy status) and the relational cluster scope each
  * summarise the whole cluster; at 20 changes a second, one of each per event would spend
  * the write budget on summaries. Waiting this long gathers a burst into one run, and the
- * namespace reports, which carry the findings, are not delayed. The roll-up waits longest:
- * with 2,000 namespaces it is a ~450 KB object whose server-side apply took the local API
- * server 3.4 s each (its `namespaces` list is a map list, tracked entry by entry), so one
- * a second starved the namespace reports' writes.
+ * namespace reports, which carry the findings, are not delayed.
  */
-const COALESCE_MS: Readonly<Record<string, number>> = { [ROLLUP_KEY]: 5000, cluster: 500 };
+const COALESCE_MS: Readonly<Record<string, number>> = { [ROLLUP_KEY]: 1000, cluster: 500 };
+
+/**
+ * The roll-up also waits twice as long as its last run took, so that it never takes more
+ * than a third of the time. On a small cluster that changes nothing (a run takes
+ * milliseconds); with 2,000 namespaces its ClusterSecurityReport is ~450 KB, whose apply
+ * cost the API server 1.5 s of CPU (its `namespaces` list is a map list, tracked entry by
+ * entry), and one a second left the namespace reports' writes waiting behind it.
+ */
+const ROLLUP_SPACING = 2;
 
 /** A full evaluation being timed: the keys it enqueued that have not completed yet. */
 interface FullPass {
@@ -105,6 +111,8 @@ export class Controller {
   private readonly eventTimes = new Map<string, number>();
   /** Hashes of the bodies last written, to tell our own write's echo from a hand edit. */
   private readonly written = new Map<string, string>();
+  /** How long the last roll-up run took (ms), to space the next. */
+  private lastRollupMs = 0;
   /** The full evaluation being timed (the first one after taking the lead, or a resync). */
   private fullPass: FullPass | undefined;
   private warm = false;
@@ -258,7 +266,8 @@ export class Controller {
 
   private enqueue(key: string, at = performance.now()): void {
     if (!this.eventTimes.has(key)) this.eventTimes.set(key, at);
-    const coalesce = COALESCE_MS[key];
+    const coalesce =
+      key === ROLLUP_KEY ? Math.max(COALESCE_MS[key] ?? 0, ROLLUP_SPACING * this.lastRollupMs) : COALESCE_MS[key];
     if (coalesce !== undefined) this.queue.addAfter(key, coalesce);
     else this.queue.add(key);
     this.options.metrics.queueDepth.set(this.queue.depth);
@@ -321,7 +330,10 @@ export class Controller {
         this.fullPass?.failed.add(outcome.key);
         return;
       }
-    } else if (outcome.key === ROLLUP_KEY) this.scheduleExceptionExpiry();
+    } else if (outcome.key === ROLLUP_KEY) {
+      this.lastRollupMs = outcome.durationMs;
+      this.scheduleExceptionExpiry();
+    }
     const pass = this.fullPass;
     if (pass !== undefined && pass.pending.delete(outcome.key) && pass.pending.size === 0) {
       this.fullPass = undefined;
