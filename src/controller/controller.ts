@@ -214,6 +214,9 @@ export class Controller {
     const results = await Promise.all(this.reflectors.map((r) => r.waitForSync()));
     if (this.stopped || results.some((ok) => !ok)) return;
     this.synced = true;
+    for (const { kind } of WATCHED_RESOURCES) {
+      if (kind !== 'SecurityPolicy') metrics.watchedObjects.set({ kind }, this.inventory.count(kind));
+    }
     log.info('caches synced', { objects: this.inventory.size, policies: this.policies.all().length });
     for (const state of this.policies.all()) {
       if (!state.valid) log.warn('invalid policy', { policy: state.name, diagnostics: state.diagnostics });
@@ -412,8 +415,9 @@ export class Controller {
       if (newObj !== undefined) this.inventory.upsert(newObj.kind === kind ? newObj : { ...newObj, kind });
       else if (oldObj?.metadata?.name !== undefined)
         this.inventory.delete(kind, oldObj.metadata.namespace, oldObj.metadata.name);
-      this.options.metrics.watchedObjects.set({ kind }, this.inventory.count(kind));
+      // Counting walks the kind's namespaces: once per kind at sync, not once per listed object.
       if (!this.synced) return;
+      this.options.metrics.watchedObjects.set({ kind }, this.inventory.count(kind));
       for (const key of scopesForEvent(kind, oldObj, newObj)) this.enqueue(key, at);
     };
     return {
