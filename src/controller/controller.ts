@@ -67,13 +67,13 @@ export interface ControllerOptions {
 const COALESCE_MS: Readonly<Record<string, number>> = { [ROLLUP_KEY]: 1000, cluster: 500 };
 
 /**
- * The roll-up also waits twice as long as its last run took, so that it never takes more
- * than a third of the time. On a small cluster that changes nothing (a run takes
+ * The roll-up also waits four times as long as its last run took, so that it never takes
+ * more than a fifth of the time. On a small cluster that changes nothing (a run takes
  * milliseconds); with 2,000 namespaces its ClusterSecurityReport is ~450 KB, whose apply
  * cost the API server 1.5 s of CPU (its `namespaces` list is a map list, tracked entry by
  * entry), and one a second left the namespace reports' writes waiting behind it.
  */
-const ROLLUP_SPACING = 2;
+const ROLLUP_SPACING = 4;
 
 /** A full evaluation being timed: the keys it enqueued that have not completed yet. */
 interface FullPass {
