@@ -95,6 +95,23 @@ const DECIMAL = /^[0-9]+$/;
 // Core schema numbers use only the letters e/E (exponent), x/X, o/O (bases) and a–f (hex digits).
 const NOT_A_NUMBER = /[g-np-wyzG-NP-WYZ]/;
 
+/**
+ * Plain mapping keys seen before, by a hash of their length and three of their characters.
+ * Manifests repeat a few hundred keys (`name`, `image`, `securityContext`) millions of
+ * times; a key found here is compared in place and returned without slicing, resolving or
+ * internalizing a new string. A colliding key simply replaces the slot.
+ */
+const KEY_SLOT_MASK = 4095;
+const KEY_SLOTS: (string | undefined)[] = new Array<string | undefined>(KEY_SLOT_MASK + 1).fill(undefined);
+
+/**
+ * The internalized (flat, property-key) copy of a string: a slice of a file would keep the
+ * whole file alive from the cache.
+ */
+function internalized(text: string): string {
+  return Object.keys({ [text]: 0 })[0] as string;
+}
+
 /** Characters that may not start a plain scalar (YAML's c-indicator, minus the `-?:` cases handled by callers). */
 function isIndicator(c: number): boolean {
   switch (c) {
@@ -173,6 +190,12 @@ class FastParser {
   /** Cursor and line end while reading a flow collection. */
   private pos = 0;
   private flowEnd = 0;
+  /**
+   * The first line after the block node the last parse method read. The methods return
+   * only the value and leave this here, so no `{ value, next }` pair is made for each of the
+   * ~1.5 million nodes of a large scan.
+   */
+  private next = 0;
 
   constructor(lines: YamlLines, end: number) {
     this.src = lines.src;
@@ -193,8 +216,8 @@ class FastParser {
       line = this.nextSignificant(line + 1);
     }
     if (line >= this.count) return null;
-    const { value, next } = this.parseBlockNode(line, -1);
-    const after = this.nextSignificant(next);
+    const value = this.parseBlockNode(line, -1);
+    const after = this.nextSignificant(this.next);
     if (after < this.count) {
       // Only a closing `...` may follow the root node.
       const start = this.starts[after] as number;
@@ -225,7 +248,7 @@ class FastParser {
   }
 
   /** A block node starting on `line`, which must be indented more than `parentIndent`. */
-  private parseBlockNode(line: number, parentIndent: number): { value: unknown; next: number } {
+  private parseBlockNode(line: number, parentIndent: number): unknown {
     const indent = this.indents[line] as number;
     if (indent <= parentIndent) throw GIVE_UP;
     const col = (this.starts[line] as number) + indent;
@@ -302,14 +325,21 @@ class FastParser {
     let stop = colon;
     while (stop > col && src.charCodeAt(stop - 1) === SPACE) stop--;
     if (isIndicator(first) || stop === col) throw GIVE_UP;
+    const length = stop - col;
+    const slot =
+      (length * 31 + first * 7 + src.charCodeAt(col + (length >> 1)) * 131 + src.charCodeAt(stop - 1)) & KEY_SLOT_MASK;
+    const known = KEY_SLOTS[slot];
+    if (known !== undefined && known.length === length && src.startsWith(known, col)) return known;
     const text = src.slice(col, stop);
     // `<<` is a merge key and `__proto__` needs js-yaml's own care; `---`/`...` may be markers.
     if (text === '<<' || text === '__proto__' || text.startsWith('---') || text.startsWith('...')) throw GIVE_UP;
-    const key = resolvePlain(text);
-    return String(key);
+    const key = String(resolvePlain(text));
+    // Only keys that read as their own text are kept, so a hit returns what this path would.
+    if (key === text) KEY_SLOTS[slot] = internalized(key);
+    return key;
   }
 
-  private parseMapping(line: number, indent: number, firstCol: number): { value: unknown; next: number } {
+  private parseMapping(line: number, indent: number, firstCol: number): unknown {
     const map: Record<string, unknown> = {};
     let col = firstCol;
     for (;;) {
@@ -319,46 +349,47 @@ class FastParser {
       const key = this.mappingKey(col, colon);
       // Values are never undefined here, so this finds duplicates (and gives up, rarely, on inherited names such as `toString`).
       if (map[key] !== undefined) throw GIVE_UP;
-      const { value, next } = this.parseValue(line, colon + 1, indent, true);
-      map[key] = value;
-      line = this.nextSignificant(next);
-      if (line >= this.count) return { value: map, next: line };
+      map[key] = this.parseValue(line, colon + 1, indent, true);
+      line = this.nextSignificant(this.next);
+      this.next = line;
+      if (line >= this.count) return map;
       const nextIndent = this.indents[line] as number;
-      if (nextIndent < indent || this.isDocumentEnd(line)) return { value: map, next: line };
+      if (nextIndent < indent || this.isDocumentEnd(line)) return map;
       if (nextIndent > indent) throw GIVE_UP;
       col = (this.starts[line] as number) + indent;
       if (this.isSequenceEntry(col, this.ends[line] as number)) {
         // A sequence entry at a mapping's own indent ends the mapping only in a compact
         // sequence's item (`- a: 1\n- b: 2`); the caller checks which.
-        return { value: map, next: line };
+        return map;
       }
     }
   }
 
-  private parseSequence(line: number, indent: number): { value: unknown; next: number } {
+  private parseSequence(line: number, indent: number): unknown {
     const items: unknown[] = [];
     for (;;) {
       const dash = (this.starts[line] as number) + indent;
       const end = this.ends[line] as number;
       let col = dash + 1;
       while (col < end && this.src.charCodeAt(col) === SPACE) col++;
-      let result: { value: unknown; next: number };
+      let value: unknown;
       const first = this.src.charCodeAt(col);
       // A flow collection is a value here; as a key it would be a complex key, which gives up later.
       if (col < end && first !== HASH && first !== LBRACKET && first !== LBRACE && this.keyEnd(col, end) >= 0) {
-        result = this.parseMapping(line, col - (this.starts[line] as number), col);
+        value = this.parseMapping(line, col - (this.starts[line] as number), col);
       } else {
         if (col < end && this.isSequenceEntry(col, end)) throw GIVE_UP;
-        result = this.parseValue(line, dash + 1, indent, false);
+        value = this.parseValue(line, dash + 1, indent, false);
       }
-      items.push(result.value);
-      line = this.nextSignificant(result.next);
-      if (line >= this.count) return { value: items, next: line };
+      items.push(value);
+      line = this.nextSignificant(this.next);
+      this.next = line;
+      if (line >= this.count) return items;
       const nextIndent = this.indents[line] as number;
-      if (nextIndent < indent || this.isDocumentEnd(line)) return { value: items, next: line };
+      if (nextIndent < indent || this.isDocumentEnd(line)) return items;
       if (nextIndent > indent) throw GIVE_UP;
       if (!this.isSequenceEntry((this.starts[line] as number) + indent, this.ends[line] as number)) {
-        return { value: items, next: line };
+        return items;
       }
     }
   }
@@ -367,7 +398,7 @@ class FastParser {
    * The value after a mapping's `:` or a sequence's `-`, from offset `from` on `line`, for
    * a node whose entries sit at `indent`. Returns the value and the first line after it.
    */
-  private parseValue(line: number, from: number, indent: number, inMapping: boolean): { value: unknown; next: number } {
+  private parseValue(line: number, from: number, indent: number, inMapping: boolean): unknown {
     const src = this.src;
     const end = this.ends[line] as number;
     let col = from;
@@ -382,9 +413,8 @@ class FastParser {
     let value: unknown;
     let stop: number;
     if (c === LBRACKET || c === LBRACE) {
-      const flow = this.parseFlow(col, end);
-      value = flow.value;
-      stop = flow.next;
+      value = this.parseFlow(col, end);
+      stop = this.pos;
     } else if (c === DQUOTE || c === SQUOTE) {
       stop = this.quotedEnd(col, end);
       if (stop < 0) throw GIVE_UP;
@@ -411,23 +441,28 @@ class FastParser {
     // A more-indented line after a scalar would continue it (a multi-line scalar): js-yaml's job.
     const next = this.nextSignificant(line + 1);
     if (next < this.count && (this.indents[next] as number) > indent) throw GIVE_UP;
-    return { value, next: line + 1 };
+    this.next = line + 1;
+    return value;
   }
 
   /** The value of `key:` or `-` with nothing after it: a nested block, a compact sequence, or null. */
-  private parseNestedValue(line: number, indent: number, inMapping: boolean): { value: unknown; next: number } {
+  private parseNestedValue(line: number, indent: number, inMapping: boolean): unknown {
     const next = this.nextSignificant(line);
-    if (next >= this.count) return { value: null, next };
+    if (next >= this.count) {
+      this.next = next;
+      return null;
+    }
     const nextIndent = this.indents[next] as number;
     if (nextIndent > indent) return this.parseBlockNode(next, indent);
     if (inMapping && nextIndent === indent && this.isSequenceEntry((this.starts[next] as number) + indent, this.ends[next] as number)) {
       return this.parseSequence(next, indent);
     }
-    return { value: null, next };
+    this.next = next;
+    return null;
   }
 
   /** A literal block scalar (`|` or `|-`) whose header is at `col` on `line`. */
-  private parseLiteral(line: number, col: number, indent: number): { value: unknown; next: number } {
+  private parseLiteral(line: number, col: number, indent: number): unknown {
     const src = this.src;
     let i = col + 1;
     let strip = false;
@@ -470,16 +505,18 @@ class FastParser {
     // A less-indented line that still is deeper than the parent would be an error or a continuation.
     const next = this.nextSignificant(current);
     if (next < this.count && (this.indents[next] as number) > indent) throw GIVE_UP;
-    return { value, next: current };
+    this.next = current;
+    return value;
   }
 
   /** A flow collection that opens at `col` and closes on the same line. */
-  private parseFlow(col: number, end: number): { value: unknown; next: number } {
+  /** Leaves `this.pos` just after the collection's closing bracket. */
+  private parseFlow(col: number, end: number): unknown {
     this.flowEnd = end;
     this.pos = col;
     const value = this.flowCollection();
     if (this.pos > end) throw GIVE_UP;
-    return { value, next: this.pos };
+    return value;
   }
 
   private skipSpaces(): void {

@@ -121,6 +121,24 @@ describe('fast YAML path', () => {
     });
   }
 
+  it('reads remembered keys again exactly, also when two keys share a cache slot', () => {
+    // `axxb` and `ayxb` share length, first, middle and last character: the same slot.
+    const texts = [
+      'axxb: 1\nayxb: 2\n',
+      'ayxb: 3\naxxb: 4\nspec:\n  axxb: [5]\n',
+      '017: a\n017x: b\n',
+      '017: c\ntrue: d\n8080: e\n',
+      'securityContext: {}\nsecurityContexts: 1\nsecurityContext2: 2\n',
+    ];
+    for (let round = 0; round < 3; round++) {
+      for (const text of texts) assert.equal(assertAgrees(text), 'answered', text);
+    }
+    assert.deepEqual(fast('axxb: 1\nayxb: 2\n'), { axxb: 1, ayxb: 2 });
+    assert.deepEqual(fast('017: c\n'), { 17: 'c' });
+    // A key that resolves to something else is not remembered as its own text: still a duplicate.
+    assert.equal(fast('017: a\n17: b\n'), undefined);
+  });
+
   it('agrees with js-yaml on anything js-yaml dumps (property)', () => {
     const key = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('name', 'true', '1', 'a b', 'x:y', '-k', '#c', "it's"));
     const scalar = fc.oneof(
