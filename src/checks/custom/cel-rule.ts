@@ -37,7 +37,9 @@ let environment: Environment | undefined;
 
 function celEnvironment(): Environment {
   if (environment === undefined) {
-    const cel = createRequire(import.meta.url)('@marcbachmann/cel-js') as typeof import('@marcbachmann/cel-js');
+    const cel = createRequire(import.meta.url)(
+      '@marcbachmann/cel-js',
+    ) as typeof import('@marcbachmann/cel-js');
     environment = new cel.Environment({
       homogeneousAggregateLiterals: false,
       enableOptionalTypes: true,

@@ -82,7 +82,54 @@ export function isLiteralCredential(value: string): boolean {
   return trimmed !== '' && !ONLY_REFERENCES.test(trimmed) && !FLAG_VALUES.has(trimmed.toLowerCase());
 }
 
-function judge(ref: ContainerRef, patterns: Patterns): Problem | undefined {
+/**
+ * The upper-cased patterns of one pair of parameter values, and the verdict on each variable
+ * name already judged against them: a scan meets the same few hundred names (`DB_PASSWORD`,
+ * `LOG_LEVEL`) in thousands of pods, and each verdict is up to 24 regular-expression tests.
+ */
+interface Matcher {
+  readonly patterns: Patterns;
+  readonly verdicts: Map<string, boolean>;
+}
+
+const MATCHERS = new WeakMap<object, WeakMap<object, Matcher>>();
+const VERDICTS_KEPT = 10_000;
+
+function matcherFor(names: unknown, ignored: unknown): Matcher {
+  const make = (): Matcher => ({
+    patterns: { names: upperStrings(names), ignored: upperStrings(ignored) },
+    verdicts: new Map(),
+  });
+  // Parameter values are the policy's own (or the defaults), the same objects for a whole evaluation.
+  if (typeof names !== 'object' || names === null || typeof ignored !== 'object' || ignored === null)
+    return make();
+  let byIgnored = MATCHERS.get(names);
+  if (byIgnored === undefined) {
+    byIgnored = new WeakMap();
+    MATCHERS.set(names, byIgnored);
+  }
+  let matcher = byIgnored.get(ignored);
+  if (matcher === undefined) {
+    matcher = make();
+    byIgnored.set(ignored, matcher);
+  }
+  return matcher;
+}
+
+/** Whether a variable's name marks a credential under the patterns. */
+function isCredentialName(name: string, matcher: Matcher): boolean {
+  let verdict = matcher.verdicts.get(name);
+  if (verdict === undefined) {
+    const normalized = normalizeName(name);
+    const { names, ignored } = matcher.patterns;
+    verdict = matchesAnyGlob(names, normalized) && !matchesAnyGlob(ignored, normalized);
+    if (matcher.verdicts.size >= VERDICTS_KEPT) matcher.verdicts.clear();
+    matcher.verdicts.set(name, verdict);
+  }
+  return verdict;
+}
+
+function judge(ref: ContainerRef, matcher: Matcher): Problem | undefined {
   const env: unknown = ref.container.env;
   if (env === undefined || env === null) return undefined;
   if (!Array.isArray(env)) return malformed(`${ref.label}: env is not a list`);
@@ -92,9 +139,7 @@ function judge(ref: ContainerRef, patterns: Patterns): Problem | undefined {
     const name = variable['name'];
     const value = variable['value'];
     if (typeof name !== 'string' || typeof value !== 'string' || !isLiteralCredential(value)) continue;
-    const normalized = normalizeName(name);
-    if (matchesAnyGlob(patterns.names, normalized) && !matchesAnyGlob(patterns.ignored, normalized))
-      names.push(name);
+    if (isCredentialName(name, matcher)) names.push(name);
   }
   if (names.length === 0) return undefined;
   const shown = names.slice(0, MAX_NAMES).join(', ');
@@ -143,12 +188,9 @@ export const check: PodCheck = {
   },
   scope: 'pod',
   evaluate(pod, ctx) {
-    const patterns: Patterns = {
-      names: upperStrings(param(ctx, check, 'namePatterns')),
-      ignored: upperStrings(param(ctx, check, 'ignoreNamePatterns')),
-    };
+    const matcher = matcherFor(param(ctx, check, 'namePatterns'), param(ctx, check, 'ignoreNamePatterns'));
     return judgeContainers(pod, { fail: 'LiteralCredential', error: 'InvalidEnv' }, (ref) =>
-      judge(ref, patterns),
+      judge(ref, matcher),
     );
   },
 };

@@ -122,4 +122,32 @@ describe('workload.env-literal-secrets', () => {
       assert.ok(!JSON.stringify(outcome).includes(SECRET_VALUE), 'a message never holds a secret value');
     });
   }
+
+  it('judges a name again under other patterns, and the same under the same ones', () => {
+    const subject = withEnv({ name: 'DB_PASSWORD', value: SECRET_VALUE }, { name: 'LICENSE', value: 'abc' });
+    const names = ['LICENSE'];
+    const ignored = ['DB_*'];
+    const both = literal('container "app" sets DB_PASSWORD, LICENSE as literal values');
+    for (let round = 0; round < 2; round++) {
+      assert.deepStrictEqual(
+        runPodCheck(check, subject),
+        literal('container "app" sets DB_PASSWORD as a literal value'),
+      );
+      assert.deepStrictEqual(
+        runPodCheck(check, subject, { params: { namePatterns: names } }),
+        literal('container "app" sets LICENSE as a literal value'),
+      );
+      assert.deepStrictEqual(runPodCheck(check, subject, { params: { ignoreNamePatterns: ignored } }), PASS);
+      assert.deepStrictEqual(
+        runPodCheck(check, subject, { params: { namePatterns: [...names, '*PASSWORD'] } }),
+        both,
+      );
+      assert.deepStrictEqual(
+        runPodCheck(check, subject, {
+          params: { namePatterns: ['*PASSWORD', 'LICENSE'], ignoreNamePatterns: ignored },
+        }),
+        literal('container "app" sets LICENSE as a literal value'),
+      );
+    }
+  });
 });
