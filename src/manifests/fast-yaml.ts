@@ -105,6 +105,15 @@ const KEY_SLOT_MASK = 4095;
 const KEY_SLOTS: (string | undefined)[] = new Array<string | undefined>(KEY_SLOT_MASK + 1).fill(undefined);
 
 /**
+ * Short plain values seen before, slotted like KEY_SLOTS. Only values of up to SHORT_VALUE
+ * characters, which V8 copies out of the file when slicing (longer slices point into the
+ * file's text, and a cache holding one would keep the whole file alive).
+ */
+const SHORT_VALUE = 12;
+const VALUE_SLOT_MASK = 4095;
+const VALUE_SLOTS: (string | undefined)[] = new Array<string | undefined>(VALUE_SLOT_MASK + 1).fill(undefined);
+
+/**
  * The internalized (flat, property-key) copy of a string: a slice of a file would keep the
  * whole file alive from the cache.
  */
@@ -339,6 +348,29 @@ class FastParser {
     return key;
   }
 
+  /**
+   * A plain scalar value on [col, stop). Short words recur in every manifest (`TCP`, `Always`,
+   * `apps/v1`, `500m`): one that read as its own text before is returned from VALUE_SLOTS,
+   * so all documents share one string instead of each holding its own copy.
+   */
+  private plainValue(col: number, stop: number): unknown {
+    const src = this.src;
+    const length = stop - col;
+    let slot = -1;
+    if (length <= SHORT_VALUE) {
+      slot =
+        (length * 31 + src.charCodeAt(col) * 7 + src.charCodeAt(col + (length >> 1)) * 131 + src.charCodeAt(stop - 1)) &
+        VALUE_SLOT_MASK;
+      const known = VALUE_SLOTS[slot];
+      if (known !== undefined && known.length === length && src.startsWith(known, col)) return known;
+    }
+    const text = src.slice(col, stop);
+    if (text.startsWith('---') || text.startsWith('...')) throw GIVE_UP;
+    const value = resolvePlain(text);
+    if (slot >= 0 && value === text) VALUE_SLOTS[slot] = text;
+    return value;
+  }
+
   private parseMapping(line: number, indent: number, firstCol: number): unknown {
     const map: Record<string, unknown> = {};
     let col = firstCol;
@@ -433,9 +465,7 @@ class FastParser {
         if (ch === COLON && (i + 1 === end || src.charCodeAt(i + 1) === SPACE)) throw GIVE_UP;
       }
       while (stop > col && src.charCodeAt(stop - 1) === SPACE) stop--;
-      const text = src.slice(col, stop);
-      if (text.startsWith('---') || text.startsWith('...')) throw GIVE_UP;
-      value = resolvePlain(text);
+      value = this.plainValue(col, stop);
     }
     if (stop !== end && !this.restIsEmpty(line, stop)) throw GIVE_UP;
     // A more-indented line after a scalar would continue it (a multi-line scalar): js-yaml's job.

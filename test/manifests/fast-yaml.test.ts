@@ -129,12 +129,17 @@ describe('fast YAML path', () => {
       '017: a\n017x: b\n',
       '017: c\ntrue: d\n8080: e\n',
       'securityContext: {}\nsecurityContexts: 1\nsecurityContext2: 2\n',
+      // Short values are remembered the same way.
+      'a: axxb\nb: ayxb\nc: [axxb]\n',
+      'a: ayxb\nb: axxb\nc: [ayxb, axxb]\n',
+      'a: 017\nb: True\nc: 0x1F\nd: 17\ne: apps/v1\nf: apps/v2\n',
     ];
     for (let round = 0; round < 3; round++) {
       for (const text of texts) assert.equal(assertAgrees(text), 'answered', text);
     }
     assert.deepEqual(fast('axxb: 1\nayxb: 2\n'), { axxb: 1, ayxb: 2 });
     assert.deepEqual(fast('017: c\n'), { 17: 'c' });
+    assert.deepEqual(fast('a: ayxb\nb: axxb\nc: 017\nd: TRUE\n'), { a: 'ayxb', b: 'axxb', c: 17, d: true });
     // A key that resolves to something else is not remembered as its own text: still a duplicate.
     assert.equal(fast('017: a\n17: b\n'), undefined);
   });
