@@ -96,16 +96,24 @@ function examplePolicy(name: string): JsonObject {
   };
 }
 
-function exampleFinding(namespace: string): JsonObject {
+function exampleCheck(): JsonObject {
   return {
-    checkId: 'pss.run-as-non-root',
+    id: 'pss.run-as-non-root',
     title: 'Containers must run as non-root',
-    severity: 'high',
     category: 'Pod Security',
     frameworks: [
       { framework: 'PSS', control: 'restricted/runAsNonRoot' },
       { framework: 'CIS Kubernetes Benchmark', control: '5.2.6' },
     ],
+    remediation: 'Set runAsNonRoot: true in the pod or container securityContext.',
+  };
+}
+
+function exampleFinding(namespace: string): JsonObject {
+  return {
+    checkId: 'pss.run-as-non-root',
+    severity: 'high',
+    status: 'Fail',
     resource: {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -115,7 +123,6 @@ function exampleFinding(namespace: string): JsonObject {
     },
     count: 3,
     message: 'container "app" must set securityContext.runAsNonRoot=true',
-    remediation: 'Set runAsNonRoot: true in the pod or container securityContext.',
     firstSeen: '2026-11-20T10:00:00Z',
     lastChanged: '2026-11-21T10:00:00Z',
     changedBy: { manager: 'kubectl-client-side-apply', operation: 'Update', time: '2026-11-20T09:59:58Z' },
@@ -186,18 +193,22 @@ describe('control plane e2e', function () {
       await installCrds(cluster);
     });
 
-    it('keep the finding schema of SecurityReport and ClusterSecurityReport identical', async function () {
-      const findingsSchema = async (file: string): Promise<unknown> => {
+    it('keep the finding and check schemas of SecurityReport and ClusterSecurityReport identical', async function () {
+      const propertySchema = async (file: string, property: string): Promise<unknown> => {
         const crd = asObject(loadYaml(await readFile(join(crdsDir, file), 'utf8')));
         const spec = asObject(crd['spec']);
         const versions = spec['versions'] as JsonObject[];
         const schema = asObject(asObject(asObject(versions[0])['schema'])['openAPIV3Schema']);
-        return asObject(schema['properties'])['findings'];
+        return asObject(schema['properties'])[property];
       };
-      assert.deepEqual(
-        await findingsSchema('bulwark.dev_clustersecurityreports.yaml'),
-        await findingsSchema('bulwark.dev_securityreports.yaml'),
-      );
+      for (const property of ['findings', 'checks']) {
+        const namespaced = await propertySchema('bulwark.dev_securityreports.yaml', property);
+        assert.ok(namespaced, property);
+        assert.deepEqual(
+          await propertySchema('bulwark.dev_clustersecurityreports.yaml', property),
+          namespaced,
+        );
+      }
     });
 
     describe('SecurityPolicy validation', function () {
@@ -403,8 +414,11 @@ describe('control plane e2e', function () {
             scope: ns.name,
             score: 87,
             summary: summary(1, 2, 3, 4),
+            checks: [exampleCheck()],
             findings: [exampleFinding(ns.name)],
           },
+          // Strict: a field the schema does not declare fails instead of being pruned.
+          fieldValidation: 'Strict',
         });
         await custom.createClusterCustomObject({
           group,
@@ -418,6 +432,7 @@ describe('control plane e2e', function () {
             scope: 'cluster',
             score: 64,
             summary: summary(5, 6, 7, 8),
+            checks: [exampleCheck()],
             findings: [
               {
                 ...exampleFinding(ns.name),
@@ -431,6 +446,7 @@ describe('control plane e2e', function () {
             omitted: { count: 12, reason: 'report size limit reached' },
             namespaces: [{ name: ns.name, score: 87, critical: 1, high: 2, medium: 3, low: 4 }],
           },
+          fieldValidation: 'Strict',
         });
       });
 

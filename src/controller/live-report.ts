@@ -20,7 +20,16 @@ import { contentHash, findingKey } from './report-content.js';
 import { internJson, shareJson, trimMetadata } from './trim.js';
 
 /** The fields of a report body, as the controller writes them. */
-const BODY_FIELDS = ['policy', 'scope', 'score', 'summary', 'findings', 'omitted', 'namespaces'] as const;
+const BODY_FIELDS = [
+  'policy',
+  'scope',
+  'score',
+  'summary',
+  'checks',
+  'findings',
+  'omitted',
+  'namespaces',
+] as const;
 
 /** What of a previous finding carries over, or is compared, or is counted as drift. */
 const FINDING_FIELDS = [

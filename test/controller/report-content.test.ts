@@ -54,6 +54,79 @@ describe('buildReportBody', () => {
     );
   });
 
+  it("says each check's text once, in the order its findings first appear, and only for findings kept", () => {
+    const other = (name: string, severity: Severity): Finding =>
+      finding(name, severity, {
+        checkId: 'workload.image-tag',
+        title: 'Images are pinned',
+        category: 'workload',
+        frameworks: [],
+        remediation: 'Pin the tag.',
+      });
+    const body = buildReportBody({
+      policy: 'p',
+      scope: 'shop',
+      findings: [finding('a', 'low'), other('b', 'critical'), finding('c', 'low'), other('d', 'critical')],
+      tally: undefined,
+      previous: new Map(),
+      now: T0,
+    });
+    assert.deepEqual(body.checks, [
+      {
+        id: 'workload.image-tag',
+        title: 'Images are pinned',
+        category: 'workload',
+        frameworks: [],
+        remediation: 'Pin the tag.',
+      },
+      {
+        id: 'pss.privileged',
+        title: 'Privileged containers',
+        category: 'pod-security',
+        frameworks: [{ framework: 'PSS', control: 'baseline' }],
+        remediation: 'Unset privileged.',
+      },
+    ]);
+    assert.deepEqual(
+      body.findings.map((f) => [f.checkId, f.resource.name]),
+      [
+        ['workload.image-tag', 'b'],
+        ['workload.image-tag', 'd'],
+        ['pss.privileged', 'a'],
+        ['pss.privileged', 'c'],
+      ],
+    );
+    for (const f of body.findings) {
+      assert.equal('title' in f || 'remediation' in f || 'frameworks' in f || 'category' in f, false);
+    }
+    // A budget that holds only the critical findings leaves the other check out too.
+    const size = (b: ReturnType<typeof buildReportBody>): number =>
+      b.findings.reduce((n, f) => n + JSON.stringify(f).length + 1, 0) +
+      b.checks.reduce((n, c) => n + JSON.stringify(c).length + 1, 0);
+    const criticalOnly = buildReportBody({
+      policy: 'p',
+      scope: 'shop',
+      findings: [other('b', 'critical'), other('d', 'critical')],
+      tally: undefined,
+      previous: new Map(),
+      now: T0,
+    });
+    const capped = buildReportBody({
+      policy: 'p',
+      scope: 'shop',
+      findings: [finding('a', 'low'), other('b', 'critical'), finding('c', 'low'), other('d', 'critical')],
+      tally: undefined,
+      previous: new Map(),
+      now: T0,
+      maxBytes: size(criticalOnly),
+    });
+    assert.deepEqual(
+      capped.checks.map((c) => c.id),
+      ['workload.image-tag'],
+    );
+    assert.equal(capped.omitted?.count, 2);
+  });
+
   it('keeps firstSeen and lastChanged for an unchanged finding, so a cluster at rest hashes the same', () => {
     const first = buildReportBody({
       policy: 'prod',
@@ -130,7 +203,15 @@ describe('buildReportBody', () => {
           now: T0,
         }).findings[0],
       ).length + 1;
-    const budget = 5 * size(findings[50]!) + 5 * size(findings[0]!);
+    const check = buildReportBody({
+      policy: 'p',
+      scope: 's',
+      findings: [findings[0]!],
+      tally: undefined,
+      previous: new Map(),
+      now: T0,
+    }).checks[0];
+    const budget = 5 * size(findings[50]!) + 5 * size(findings[0]!) + JSON.stringify(check).length + 1;
     const body = buildReportBody({
       policy: 'p',
       scope: 's',
@@ -141,6 +222,7 @@ describe('buildReportBody', () => {
       maxBytes: budget,
     });
     assert.equal(body.findings.length, 10);
+    assert.equal(body.checks.length, 1);
     assert.deepEqual(
       body.findings.slice(0, 5).map((f) => f.severity),
       ['critical', 'critical', 'critical', 'critical', 'critical'],
