@@ -63,14 +63,18 @@ describe('buildReportBody', () => {
         frameworks: [],
         remediation: 'Pin the tag.',
       });
-    const body = buildReportBody({
-      policy: 'p',
-      scope: 'shop',
-      findings: [finding('a', 'low'), other('b', 'critical'), finding('c', 'low'), other('d', 'critical')],
-      tally: undefined,
-      previous: new Map(),
-      now: T0,
-    });
+    const build = (findings: Finding[], maxBytes?: number): ReturnType<typeof buildReportBody> =>
+      buildReportBody({
+        policy: 'p',
+        scope: 'shop',
+        findings,
+        tally: undefined,
+        previous: new Map(),
+        now: T0,
+        ...(maxBytes !== undefined ? { maxBytes } : {}),
+      });
+    const mixed = [finding('a', 'low'), other('b', 'critical'), finding('c', 'low'), other('d', 'critical')];
+    const body = build(mixed);
     assert.deepEqual(body.checks, [
       {
         id: 'workload.image-tag',
@@ -103,23 +107,7 @@ describe('buildReportBody', () => {
     const size = (b: ReturnType<typeof buildReportBody>): number =>
       b.findings.reduce((n, f) => n + JSON.stringify(f).length + 1, 0) +
       b.checks.reduce((n, c) => n + JSON.stringify(c).length + 1, 0);
-    const criticalOnly = buildReportBody({
-      policy: 'p',
-      scope: 'shop',
-      findings: [other('b', 'critical'), other('d', 'critical')],
-      tally: undefined,
-      previous: new Map(),
-      now: T0,
-    });
-    const capped = buildReportBody({
-      policy: 'p',
-      scope: 'shop',
-      findings: [finding('a', 'low'), other('b', 'critical'), finding('c', 'low'), other('d', 'critical')],
-      tally: undefined,
-      previous: new Map(),
-      now: T0,
-      maxBytes: size(criticalOnly),
-    });
+    const capped = build(mixed, size(build([other('b', 'critical'), other('d', 'critical')])));
     assert.deepEqual(
       capped.checks.map((c) => c.id),
       ['workload.image-tag'],
