@@ -101,8 +101,20 @@ const NOT_A_NUMBER = /[g-np-wyzG-NP-WYZ]/;
  * times; a key found here is compared in place and returned without slicing, resolving or
  * internalizing a new string. A colliding key simply replaces the slot.
  */
-const KEY_SLOT_MASK = 4095;
-const KEY_SLOTS: (string | undefined)[] = new Array<string | undefined>(KEY_SLOT_MASK + 1).fill(undefined);
+const SLOT_MASK = 4095;
+const KEY_SLOTS: (string | undefined)[] = new Array<string | undefined>(SLOT_MASK + 1).fill(undefined);
+
+/** The cache slot of the text on [col, stop) of src (non-empty): its length and three characters. */
+function slotOf(src: string, col: number, stop: number): number {
+  const length = stop - col;
+  return (
+    (length * 31 +
+      src.charCodeAt(col) * 7 +
+      src.charCodeAt(col + (length >> 1)) * 131 +
+      src.charCodeAt(stop - 1)) &
+    SLOT_MASK
+  );
+}
 
 /**
  * Short plain values seen before, slotted like KEY_SLOTS. Only values of up to SHORT_VALUE
@@ -110,8 +122,7 @@ const KEY_SLOTS: (string | undefined)[] = new Array<string | undefined>(KEY_SLOT
  * file's text, and a cache holding one would keep the whole file alive).
  */
 const SHORT_VALUE = 12;
-const VALUE_SLOT_MASK = 4095;
-const VALUE_SLOTS: (string | undefined)[] = new Array<string | undefined>(VALUE_SLOT_MASK + 1).fill(undefined);
+const VALUE_SLOTS: (string | undefined)[] = new Array<string | undefined>(SLOT_MASK + 1).fill(undefined);
 
 /**
  * The internalized (flat, property-key) copy of a string: a slice of a file would keep the
@@ -219,7 +230,11 @@ class FastParser {
   parseDocument(first: number): unknown {
     let line = this.nextSignificant(first);
     // A leading `---` (the splitter keeps it) with nothing else on its line.
-    if (line < this.count && this.indents[line] === 0 && this.src.startsWith('---', this.starts[line] as number)) {
+    if (
+      line < this.count &&
+      this.indents[line] === 0 &&
+      this.src.startsWith('---', this.starts[line] as number)
+    ) {
       const rest = this.restIsEmpty(line, (this.starts[line] as number) + 3);
       if (!rest) throw GIVE_UP;
       line = this.nextSignificant(line + 1);
@@ -230,7 +245,12 @@ class FastParser {
     if (after < this.count) {
       // Only a closing `...` may follow the root node.
       const start = this.starts[after] as number;
-      if (this.indents[after] !== 0 || !this.src.startsWith('...', start) || !this.restIsEmpty(after, start + 3)) throw GIVE_UP;
+      if (
+        this.indents[after] !== 0 ||
+        !this.src.startsWith('...', start) ||
+        !this.restIsEmpty(after, start + 3)
+      )
+        throw GIVE_UP;
       if (this.nextSignificant(after + 1) < this.count) throw GIVE_UP;
     }
     return value;
@@ -283,7 +303,9 @@ class FastParser {
       if (close < 0) return -1;
       let i = close;
       while (i < end && src.charCodeAt(i) === SPACE) i++;
-      return i < end && src.charCodeAt(i) === COLON && (i + 1 === end || src.charCodeAt(i + 1) === SPACE) ? i : -1;
+      return i < end && src.charCodeAt(i) === COLON && (i + 1 === end || src.charCodeAt(i + 1) === SPACE)
+        ? i
+        : -1;
     }
     for (let i = col; i < end; i++) {
       const c = src.charCodeAt(i);
@@ -334,14 +356,13 @@ class FastParser {
     let stop = colon;
     while (stop > col && src.charCodeAt(stop - 1) === SPACE) stop--;
     if (isIndicator(first) || stop === col) throw GIVE_UP;
-    const length = stop - col;
-    const slot =
-      (length * 31 + first * 7 + src.charCodeAt(col + (length >> 1)) * 131 + src.charCodeAt(stop - 1)) & KEY_SLOT_MASK;
+    const slot = slotOf(src, col, stop);
     const known = KEY_SLOTS[slot];
-    if (known !== undefined && known.length === length && src.startsWith(known, col)) return known;
+    if (known !== undefined && known.length === stop - col && src.startsWith(known, col)) return known;
     const text = src.slice(col, stop);
     // `<<` is a merge key and `__proto__` needs js-yaml's own care; `---`/`...` may be markers.
-    if (text === '<<' || text === '__proto__' || text.startsWith('---') || text.startsWith('...')) throw GIVE_UP;
+    if (text === '<<' || text === '__proto__' || text.startsWith('---') || text.startsWith('...'))
+      throw GIVE_UP;
     const key = String(resolvePlain(text));
     // Only keys that read as their own text are kept, so a hit returns what this path would.
     if (key === text) KEY_SLOTS[slot] = internalized(key);
@@ -357,10 +378,8 @@ class FastParser {
     const src = this.src;
     const length = stop - col;
     let slot = -1;
-    if (length <= SHORT_VALUE) {
-      slot =
-        (length * 31 + src.charCodeAt(col) * 7 + src.charCodeAt(col + (length >> 1)) * 131 + src.charCodeAt(stop - 1)) &
-        VALUE_SLOT_MASK;
+    if (length <= SHORT_VALUE && length > 0) {
+      slot = slotOf(src, col, stop);
       const known = VALUE_SLOTS[slot];
       if (known !== undefined && known.length === length && src.startsWith(known, col)) return known;
     }
@@ -407,7 +426,13 @@ class FastParser {
       let value: unknown;
       const first = this.src.charCodeAt(col);
       // A flow collection is a value here; as a key it would be a complex key, which gives up later.
-      if (col < end && first !== HASH && first !== LBRACKET && first !== LBRACE && this.keyEnd(col, end) >= 0) {
+      if (
+        col < end &&
+        first !== HASH &&
+        first !== LBRACKET &&
+        first !== LBRACE &&
+        this.keyEnd(col, end) >= 0
+      ) {
         value = this.parseMapping(line, col - (this.starts[line] as number), col);
       } else {
         if (col < end && this.isSequenceEntry(col, end)) throw GIVE_UP;
@@ -452,7 +477,10 @@ class FastParser {
       if (stop < 0) throw GIVE_UP;
       value = this.quotedValue(col, stop);
     } else {
-      if (isIndicator(c) && !((c === DASH || c === COLON || c === 0x3f) && col + 1 < end && src.charCodeAt(col + 1) !== SPACE)) {
+      if (
+        isIndicator(c) &&
+        !((c === DASH || c === COLON || c === 0x3f) && col + 1 < end && src.charCodeAt(col + 1) !== SPACE)
+      ) {
         throw GIVE_UP;
       }
       stop = end;
@@ -484,7 +512,11 @@ class FastParser {
     }
     const nextIndent = this.indents[next] as number;
     if (nextIndent > indent) return this.parseBlockNode(next, indent);
-    if (inMapping && nextIndent === indent && this.isSequenceEntry((this.starts[next] as number) + indent, this.ends[next] as number)) {
+    if (
+      inMapping &&
+      nextIndent === indent &&
+      this.isSequenceEntry((this.starts[next] as number) + indent, this.ends[next] as number)
+    ) {
       return this.parseSequence(next, indent);
     }
     this.next = next;
@@ -615,7 +647,8 @@ class FastParser {
       this.pos = stop;
       return value;
     }
-    if (isIndicator(c) && !(c === DASH && this.pos + 1 < end && src.charCodeAt(this.pos + 1) !== SPACE)) throw GIVE_UP;
+    if (isIndicator(c) && !(c === DASH && this.pos + 1 < end && src.charCodeAt(this.pos + 1) !== SPACE))
+      throw GIVE_UP;
     const start = this.pos;
     let i = start;
     for (; i < end; i++) {
