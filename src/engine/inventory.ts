@@ -9,11 +9,23 @@ import { kindKeyOf, nameOf, namespaceOf } from './objects.js';
 
 const NO_NAMESPACE = '';
 
+/**
+ * A pseudo-kind for `revisionOf`: its counter moves when the answer of `namespaces()` can
+ * change (a namespace gets its first object of some kind, or loses its last), not on every
+ * change inside a namespace. Indexes over namespaces depend on it and on `Namespace`, and
+ * so survive a flood of pod updates.
+ */
+export const NAMESPACE_SET = '#namespace-set';
+
+/** What `namespaces()` is computed from. */
+const NAMESPACE_LIST_KINDS: readonly string[] = ['Namespace', NAMESPACE_SET];
+
 export class Inventory {
   /** kind key → namespace ('' for cluster scope) → name → object */
   private readonly byKind = new Map<string, Map<string, Map<string, KubeObject>>>();
   private changes = 0;
   private readonly kindChanges = new Map<string, number>();
+  private namespaceList: { readonly token: string; readonly names: readonly string[] } | undefined;
 
   constructor(objects: Iterable<ObjectEnvelope> = []) {
     for (const obj of objects) this.upsert(obj);
@@ -34,6 +46,10 @@ export class Inventory {
 
   private touched(kind: string): void {
     this.changes++;
+    this.bump(kind);
+  }
+
+  private bump(kind: string): void {
     this.kindChanges.set(kind, (this.kindChanges.get(kind) ?? 0) + 1);
   }
 
@@ -52,6 +68,7 @@ export class Inventory {
     if (names === undefined) {
       names = new Map();
       namespaces.set(ns, names);
+      this.bump(NAMESPACE_SET);
     }
     names.set(name, obj as KubeObject);
     this.touched(kind);
@@ -62,7 +79,10 @@ export class Inventory {
     const namespaces = this.byKind.get(kind);
     const names = namespaces?.get(namespace ?? NO_NAMESPACE);
     if (names === undefined || !names.delete(name)) return false;
-    if (names.size === 0) namespaces?.delete(namespace ?? NO_NAMESPACE);
+    if (names.size === 0) {
+      namespaces?.delete(namespace ?? NO_NAMESPACE);
+      this.bump(NAMESPACE_SET);
+    }
     this.touched(kind);
     return true;
   }
@@ -103,13 +123,17 @@ export class Inventory {
    * Every namespace known: those with a Namespace object and those that namespaced objects
    * name, so a manifest set without Namespace objects still has its namespaces evaluated.
    */
-  namespaces(): string[] {
+  namespaces(): readonly string[] {
+    // Asked once per evaluation; kept until the set can have changed (see NAMESPACE_SET).
+    const token = this.revisionOf(NAMESPACE_LIST_KINDS);
+    if (this.namespaceList?.token === token) return this.namespaceList.names;
     const names = new Set<string>();
     for (const ns of this.byKind.get('Namespace')?.get(NO_NAMESPACE)?.keys() ?? []) names.add(ns);
     for (const namespaces of this.byKind.values()) {
       for (const ns of namespaces.keys()) if (ns !== NO_NAMESPACE) names.add(ns);
     }
-    return [...names].sort();
+    this.namespaceList = { token, names: [...names].sort() };
+    return this.namespaceList.names;
   }
 
   /** Namespaced objects of every kind in one namespace. */

@@ -21,6 +21,7 @@
  */
 import type { CheckContext } from '../check.js';
 import type { Inventory } from '../inventory.js';
+import { NAMESPACE_SET } from '../inventory.js';
 import type { KubeObject } from '../objects.js';
 import { asArray, isRecord, labelsOf, refOf } from '../objects.js';
 import { resourceKey, topLevelOwner } from '../owner.js';
@@ -101,23 +102,10 @@ export class NetworkIndex {
   private readonly workloadCache = new Map<string, readonly Workload[]>();
   private readonly holderCache = new Map<string, readonly PodHolder[]>();
 
-  constructor(private readonly inventory: Inventory) {
-    const names = new Set<string>();
-    for (const ns of inventory.namespaces()) names.add(ns);
-    // Namespace-less policies and pods are filed under '' but land in `default`.
-    if (['NetworkPolicy', ...WORKLOAD_KINDS].some((kind) => inventory.list(kind, '').length > 0)) {
-      names.add(DEFAULT_NAMESPACE);
-    }
-    const namespaces = new Map<string, NamespaceInfo>();
-    for (const name of [...names].sort(byText)) {
-      const object = inventory.get('Namespace', undefined, name) as KubeObject | undefined;
-      namespaces.set(name, {
-        name,
-        labels: namespaceLabelsOf(name, labelsOf(object)),
-        ...(object !== undefined ? { object } : {}),
-        ref: namespaceRef(name, object),
-      });
-    }
+  constructor(
+    private readonly inventory: Inventory,
+    namespaces: ReadonlyMap<string, NamespaceInfo> = namespaceTable(inventory),
+  ) {
     this.namespaces = namespaces;
   }
 
@@ -255,6 +243,29 @@ export class NetworkIndex {
   }
 }
 
+/** Kinds (and the namespace set) that `namespaceTable` reads. */
+const NAMESPACE_TABLE_KINDS: readonly string[] = ['Namespace', NAMESPACE_SET];
+
+/** Every namespace known, sorted by name, with its labels: the part of an index that pods do not move. */
+export function namespaceTable(inventory: Inventory): ReadonlyMap<string, NamespaceInfo> {
+  const names = new Set<string>(inventory.namespaces());
+  // Namespace-less policies and pods are filed under '' but land in `default`.
+  if (['NetworkPolicy', ...WORKLOAD_KINDS].some((kind) => inventory.list(kind, '').length > 0)) {
+    names.add(DEFAULT_NAMESPACE);
+  }
+  const namespaces = new Map<string, NamespaceInfo>();
+  for (const name of [...names].sort(byText)) {
+    const object = inventory.get('Namespace', undefined, name) as KubeObject | undefined;
+    namespaces.set(name, {
+      name,
+      labels: namespaceLabelsOf(name, labelsOf(object)),
+      ...(object !== undefined ? { object } : {}),
+      ref: namespaceRef(name, object),
+    });
+  }
+  return namespaces;
+}
+
 export function namespaceLabelsOf(name: string, labels: Labels): Labels {
   // The API server overwrites the label with the namespace's name, whatever was written.
   return { ...labels, [NAMESPACE_NAME_LABEL]: name };
@@ -350,9 +361,17 @@ function memberOf(index: NetworkIndex, namespace: string, draft: MemberDraft): W
   };
 }
 
-/** The index for the context's inventory, built on first use and shared by every check. */
+/**
+ * The index for the context's inventory, built on first use and shared by every check. A
+ * change of any kind starts a new index, but its namespace table is kept until a Namespace
+ * or the set of namespaces changes: the controller re-evaluates one namespace per pod
+ * change, and the table of 2,000 namespaces was most of that index's cost.
+ */
 export function networkIndexOf(ctx: CheckContext): NetworkIndex {
-  return ctx.derive('network-index', buildNetworkIndex);
+  return ctx.derive(
+    'network-index',
+    (inventory) => new NetworkIndex(inventory, ctx.derive('network-namespaces', namespaceTable, NAMESPACE_TABLE_KINDS)),
+  );
 }
 
 /**

@@ -132,4 +132,19 @@ describe('network index', () => {
     assert.notEqual(second, first);
     assert.equal(second.workloads('shop').length, 2);
   });
+
+  it('keeps its namespace table across pod changes, and rebuilds it when a Namespace changes', () => {
+    const inventory = new Inventory([namespaceObject('shop', { team: 'a' }), podObject('shop', 'p')]);
+    const ctx = createCheckContext({ inventory });
+    const table = networkIndexOf(ctx).namespaces;
+    inventory.upsert(podObject('shop', 'q'));
+    assert.equal(networkIndexOf(ctx).namespaces, table, 'a pod in a known namespace');
+
+    inventory.upsert(podObject('ops', 'r'));
+    const grown = networkIndexOf(ctx).namespaces;
+    assert.deepEqual([...grown.keys()], ['ops', 'shop'], 'a pod in a new namespace');
+
+    inventory.upsert(namespaceObject('shop', { team: 'b' }));
+    assert.equal(networkIndexOf(ctx).namespaces.get('shop')?.labels['team'], 'b', 'relabelled');
+  });
 });
