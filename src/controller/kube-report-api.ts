@@ -5,12 +5,11 @@
  * write waits for the write limiter first, and is counted by result.
  */
 import { randomBytes } from 'node:crypto';
-import type { V1ManagedFieldsEntry } from '@kubernetes/client-node';
 import type { Inventory } from '../engine/inventory.js';
 import type { KubeObject } from '../engine/objects.js';
-import { asArray, isRecord } from '../engine/objects.js';
 import type { Finding, ResourceRef } from '../engine/types.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { lastChangedBy } from './changed-by.js';
 import type { ApiError, KubeClient, ResourceDescriptor } from './kube-client.js';
 import { isApiError, isNotFound, RESOURCES } from './kube-client.js';
 import type { PolicyState } from './policy-registry.js';
@@ -52,27 +51,6 @@ const RESOURCE_OF_KIND: Readonly<Record<string, ResourceDescriptor>> = {
     kind: 'ReplicationController',
   },
 };
-
-// Managers that act on every object and say nothing about who introduced a problem.
-const MACHINE_MANAGERS = new Set(['bulwark', 'kube-controller-manager', 'kube-scheduler', 'kubelet']);
-
-/** The last change by a person or tool, from managedFields (latest timestamp wins). */
-export function lastChangedBy(obj: KubeObject | undefined): ChangedBy | undefined {
-  let best: ChangedBy | undefined;
-  for (const entry of asArray<V1ManagedFieldsEntry>(obj?.metadata?.managedFields)) {
-    if (!isRecord(entry) || typeof entry.manager !== 'string' || MACHINE_MANAGERS.has(entry.manager))
-      continue;
-    const time = entry.time === undefined ? undefined : String(entry.time);
-    if (best === undefined || (time !== undefined && (best.time === undefined || time > best.time))) {
-      best = {
-        manager: entry.manager,
-        ...(typeof entry.operation === 'string' ? { operation: entry.operation } : {}),
-        ...(time ? { time } : {}),
-      };
-    }
-  }
-  return best;
-}
 
 export interface KubeReportApiOptions {
   readonly client: KubeClient;

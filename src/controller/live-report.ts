@@ -17,7 +17,7 @@ import type { KubeObject } from '../engine/objects.js';
 import { isRecord } from '../engine/objects.js';
 import type { ReportFinding } from './report-content.js';
 import { contentHash, findingKey } from './report-content.js';
-import { internJson, shareJson, trimMetadata } from './trim.js';
+import { internJson, internMessage, shareJson, trimMetadata } from './trim.js';
 
 /** The fields of a report body, as the controller writes them. */
 const BODY_FIELDS = [
@@ -79,11 +79,10 @@ function compactFinding(finding: unknown): unknown {
     const value = finding[field];
     if (value === undefined) continue;
     // Who changed a resource, and a waiver, repeat across a report's findings; check IDs,
-    // severities and the times of one pass across reports. Messages name their resource:
-    // they would only crowd the string pool.
+    // severities, the times of one pass and most messages across reports.
     out[field] =
-      field === 'message'
-        ? value
+      field === 'message' && typeof value === 'string'
+        ? internMessage(value)
         : field === 'changedBy' || field === 'waiver'
           ? shareJson(value)
           : internJson(value);
