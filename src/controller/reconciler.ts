@@ -133,6 +133,25 @@ function seriesKeyOf(policy: string, namespace: string): string {
   return `${policy}\u0000${namespace}`;
 }
 
+/**
+ * A findings-gauge series within one policy and namespace: `severity NUL check`. Few
+ * distinct ones exist (checks × severities), so each is held once, not once per namespace.
+ */
+const severityChecks = new Map<string, string>();
+
+function severityCheckOf(severity: string, check: string): string {
+  const key = `${severity}\u0000${check}`;
+  const known = severityChecks.get(key);
+  if (known !== undefined) return known;
+  severityChecks.set(key, key);
+  return key;
+}
+
+function findingLabels(policy: string, namespace: string, severityCheck: string): Record<string, string> {
+  const split = severityCheck.indexOf('\u0000');
+  return { policy, namespace, severity: severityCheck.slice(0, split), check: severityCheck.slice(split + 1) };
+}
+
 /** What the last reconcile of a scope that converged saw: its evaluation and the report it left. */
 interface Converged {
   readonly digest: string;
@@ -373,8 +392,8 @@ export class Reconciler {
     this.options.metrics.complianceScore.remove({ policy, namespace });
     const seriesKey = seriesKeyOf(policy, namespace);
     this.converged.delete(seriesKey);
-    for (const label of this.findingSeries.get(seriesKey) ?? []) {
-      this.options.metrics.findings.remove(JSON.parse(label) as Record<string, string>);
+    for (const series of this.findingSeries.get(seriesKey) ?? []) {
+      this.options.metrics.findings.remove(findingLabels(policy, namespace, series));
     }
     this.findingSeries.delete(seriesKey);
   }
@@ -394,20 +413,14 @@ export class Reconciler {
         waived++;
         continue;
       }
-      const labels = JSON.stringify({
-        policy: policy.name,
-        namespace,
-        severity: finding.severity,
-        check: finding.checkId,
-      });
-      counts.set(labels, (counts.get(labels) ?? 0) + 1);
+      const series = severityCheckOf(finding.severity, finding.checkId);
+      counts.set(series, (counts.get(series) ?? 0) + 1);
     }
     const seriesKey = seriesKeyOf(policy.name, namespace);
     const before = this.findingSeries.get(seriesKey) ?? new Set<string>();
-    for (const label of before)
-      if (!counts.has(label)) metrics.findings.remove(JSON.parse(label) as Record<string, string>);
-    for (const [label, value] of counts)
-      metrics.findings.set(JSON.parse(label) as Record<string, string>, value);
+    for (const series of before)
+      if (!counts.has(series)) metrics.findings.remove(findingLabels(policy.name, namespace, series));
+    for (const [series, value] of counts) metrics.findings.set(findingLabels(policy.name, namespace, series), value);
     this.findingSeries.set(seriesKey, new Set(counts.keys()));
     metrics.complianceScore.set({ policy: policy.name, namespace }, body.score);
 
