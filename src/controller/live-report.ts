@@ -106,6 +106,9 @@ export function compactLiveReport(object: unknown): KubeObject | undefined {
   const metadata = trimMetadata(object['metadata']);
   if (metadata === undefined || typeof metadata['name'] !== 'string') return undefined;
   delete metadata['managedFields'];
+  // Carried over when the report is replaced, so another controller's finalizer stays.
+  const finalizers = isRecord(object['metadata']) ? object['metadata']['finalizers'] : undefined;
+  if (Array.isArray(finalizers) && finalizers.length > 0) metadata['finalizers'] = finalizers;
   const findings = Array.isArray(object['findings'])
     ? object['findings'].map(compactFinding).filter((f) => f !== undefined)
     : [];

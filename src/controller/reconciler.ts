@@ -62,10 +62,12 @@ export interface PolicyStatus {
 
 /** The writes the reconciler makes; the caller backs them with the API server. */
 export interface ReportApi {
+  /** Writes a report; `live` is the report as the watch last saw it, if there is one. */
   applyReport(
     policy: PolicyState,
     namespace: string | undefined,
     body: ReportBody | ClusterReportBody,
+    live: KubeObject | undefined,
   ): Promise<void>;
   deleteReport(policy: string, namespace: string | undefined): Promise<void>;
   applyPolicyStatus(policy: PolicyState, status: PolicyStatus): Promise<void>;
@@ -362,7 +364,7 @@ export class Reconciler {
     const { api, metrics } = this.options;
     const previous = previousFindings(live);
     if (live === undefined || liveBodyHash(live) !== bodyHash) {
-      await api.applyReport(state, namespace, body);
+      await api.applyReport(state, namespace, body, live);
     }
     // Drift is measured against the report as it stood, so restarts and fail-overs neither
     // recount old findings as new nor lose resolutions.
