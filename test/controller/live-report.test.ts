@@ -67,6 +67,25 @@ describe('compactLiveReport', () => {
     assert.notEqual(liveBodyHash(reworded), contentHash(body));
   });
 
+  it('keeps the labels, annotations and finalizers others put on a report, which a replace carries over', () => {
+    const report = live();
+    Object.assign(report.metadata as Record<string, unknown>, {
+      labels: { team: 'platform' },
+      annotations: { note: 'audit' },
+      finalizers: ['example.com/archive'],
+    });
+    const compact = compactLiveReport(report);
+    assert.deepEqual(compact?.metadata, {
+      name: 'prod',
+      namespace: 'shop',
+      resourceVersion: '42',
+      uid: 'r-1',
+      labels: { team: 'platform' },
+      annotations: { note: 'audit' },
+      finalizers: ['example.com/archive'],
+    });
+  });
+
   it('keeps metadata for the cache, and of each finding what carries over and what drift counts', () => {
     const compact = compactLiveReport(live());
     assert.ok(compact);
