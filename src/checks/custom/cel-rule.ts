@@ -7,6 +7,7 @@
  * pass or a fail: a broken rule must not look like a clean cluster.
  */
 import { createRequire } from 'node:module';
+import type * as CelJs from '@marcbachmann/cel-js';
 import type { Environment, ParseResult } from '@marcbachmann/cel-js';
 import type { ObjectCheck } from '../../engine/check.js';
 import type { KubeObject } from '../../engine/objects.js';
@@ -37,9 +38,7 @@ let environment: Environment | undefined;
 
 function celEnvironment(): Environment {
   if (environment === undefined) {
-    const cel = createRequire(import.meta.url)(
-      '@marcbachmann/cel-js',
-    ) as typeof import('@marcbachmann/cel-js');
+    const cel = createRequire(import.meta.url)('@marcbachmann/cel-js') as typeof CelJs;
     environment = new cel.Environment({
       homogeneousAggregateLiterals: false,
       enableOptionalTypes: true,
