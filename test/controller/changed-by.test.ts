@@ -3,7 +3,11 @@ import { lastChangedBy } from '../../src/controller/changed-by.js';
 import type { KubeObject } from '../../src/engine/objects.js';
 
 function withManagedFields(managedFields: unknown): KubeObject {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop', managedFields } } as KubeObject;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web', namespace: 'shop', managedFields },
+  } as KubeObject;
 }
 
 const cases: readonly { name: string; managedFields: unknown; expected: unknown }[] = [

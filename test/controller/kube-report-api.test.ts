@@ -90,7 +90,11 @@ describe('KubeReportApi.applyReport', () => {
     assert.deepEqual(object?.metadata, {
       name: 'baseline',
       resourceVersion: '4711',
-      labels: { team: 'platform', 'bulwark.dev/policy': 'baseline', 'app.kubernetes.io/managed-by': 'bulwark' },
+      labels: {
+        team: 'platform',
+        'bulwark.dev/policy': 'baseline',
+        'app.kubernetes.io/managed-by': 'bulwark',
+      },
       annotations: { note: 'audit 2026' },
       finalizers: ['example.com/archive'],
       ownerReferences,

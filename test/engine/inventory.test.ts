@@ -20,7 +20,11 @@ describe('Inventory', () => {
     const inventory = new Inventory([pod('shop', 'web')]);
     const before = inventory.revisionOf([NAMESPACE_SET]);
     inventory.upsert(pod('shop', 'api'));
-    inventory.upsert({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop', labels: { a: 'b' } } });
+    inventory.upsert({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web', namespace: 'shop', labels: { a: 'b' } },
+    });
     assert.equal(inventory.revisionOf([NAMESPACE_SET]), before, 'changes inside a namespace');
     inventory.delete('Pod', 'shop', 'api');
     assert.equal(inventory.revisionOf([NAMESPACE_SET]), before, 'one pod is left');
@@ -44,7 +48,9 @@ describe('Inventory', () => {
     };
     step(() => inventory.upsert(pod('a', 'p')));
     step(() => inventory.upsert({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'z' } }));
-    step(() => inventory.upsert({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 's', namespace: 'm' } }));
+    step(() =>
+      inventory.upsert({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 's', namespace: 'm' } }),
+    );
     step(() => inventory.delete('Namespace', undefined, 'z'));
     step(() => inventory.delete('Pod', 'a', 'p'));
     assert.deepEqual(seen, [['a'], ['a', 'z'], ['a', 'm', 'z'], ['a', 'm'], ['m']]);

@@ -370,7 +370,8 @@ function memberOf(index: NetworkIndex, namespace: string, draft: MemberDraft): W
 export function networkIndexOf(ctx: CheckContext): NetworkIndex {
   return ctx.derive(
     'network-index',
-    (inventory) => new NetworkIndex(inventory, ctx.derive('network-namespaces', namespaceTable, NAMESPACE_TABLE_KINDS)),
+    (inventory) =>
+      new NetworkIndex(inventory, ctx.derive('network-namespaces', namespaceTable, NAMESPACE_TABLE_KINDS)),
   );
 }
 
