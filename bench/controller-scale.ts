@@ -1195,6 +1195,9 @@ async function main(): Promise<void> {
   }
   const cluster = await startLocalCluster({
     log,
+    // /debug/pprof on the API server, so `go tool pprof` can be pointed at it while a run
+    // (or BENCH_HOLD) has the cluster: the API server's CPU is most of a write's cost.
+    apiServerArgs: ['--profiling=true'],
     // Deployments and ReplicaSets are records here, not running controllers: see the top.
     controllers: [
       'namespace-controller',
