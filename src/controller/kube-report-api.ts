@@ -129,7 +129,7 @@ export class KubeReportApi implements ReportApi {
       ...(known.annotations !== undefined ? { annotations: known.annotations } : {}),
       ...(known.finalizers !== undefined ? { finalizers: known.finalizers } : {}),
     };
-    await this.write('replaced', () => this.options.client.replace(resource, object));
+    await this.write('updated', () => this.options.client.replace(resource, object));
   }
 
   async deleteReport(policy: string, namespace: string | undefined): Promise<void> {

@@ -101,7 +101,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     reportWrites: new Counter({
       name: 'bulwark_report_writes_total',
-      help: 'Report writes by result (created, updated, deleted, conflict, error).',
+      help: 'Report writes by result (created, updated, deleted, status for policy status, conflict, error).',
       labelNames: ['result'],
       registers,
     }),
