@@ -779,10 +779,12 @@ describe('control plane e2e', function () {
         }
       }
       for (const resource of ['securityreports', 'clustersecurityreports']) {
-        for (const verb of ['create', 'update', 'patch', 'delete']) {
+        // Reports are created and replaced at a resourceVersion, never patched.
+        for (const verb of ['create', 'update', 'delete']) {
           cases.push({ verb, group, resource, allowed: true });
         }
-        cases.push({ verb: 'deletecollection', group, resource, allowed: false });
+        for (const verb of ['patch', 'deletecollection'])
+          cases.push({ verb, group, resource, allowed: false });
       }
       for (const verb of ['update', 'patch']) {
         cases.push({ verb, group, resource: 'securitypolicies', subresource: 'status', allowed: true });
