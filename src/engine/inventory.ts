@@ -17,8 +17,8 @@ const NO_NAMESPACE = '';
  */
 export const NAMESPACE_SET = '#namespace-set';
 
-/** What `namespaces()` is computed from. */
-const NAMESPACE_LIST_KINDS: readonly string[] = ['Namespace', NAMESPACE_SET];
+/** What `namespaces()` is computed from: the `dependsOn` of an index built over namespaces. */
+export const NAMESPACE_LIST_KINDS: readonly string[] = ['Namespace', NAMESPACE_SET];
 
 export class Inventory {
   /** kind key → namespace ('' for cluster scope) → name → object */

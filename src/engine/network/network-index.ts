@@ -21,7 +21,7 @@
  */
 import type { CheckContext } from '../check.js';
 import type { Inventory } from '../inventory.js';
-import { NAMESPACE_SET } from '../inventory.js';
+import { NAMESPACE_LIST_KINDS } from '../inventory.js';
 import type { KubeObject } from '../objects.js';
 import { asArray, isRecord, labelsOf, refOf } from '../objects.js';
 import { resourceKey, topLevelOwner } from '../owner.js';
@@ -243,9 +243,6 @@ export class NetworkIndex {
   }
 }
 
-/** Kinds (and the namespace set) that `namespaceTable` reads. */
-const NAMESPACE_TABLE_KINDS: readonly string[] = ['Namespace', NAMESPACE_SET];
-
 /** Every namespace known, sorted by name, with its labels: the part of an index that pods do not move. */
 export function namespaceTable(inventory: Inventory): ReadonlyMap<string, NamespaceInfo> {
   const names = new Set<string>(inventory.namespaces());
@@ -371,7 +368,7 @@ export function networkIndexOf(ctx: CheckContext): NetworkIndex {
   return ctx.derive(
     'network-index',
     (inventory) =>
-      new NetworkIndex(inventory, ctx.derive('network-namespaces', namespaceTable, NAMESPACE_TABLE_KINDS)),
+      new NetworkIndex(inventory, ctx.derive('network-namespaces', namespaceTable, NAMESPACE_LIST_KINDS)),
   );
 }
 
