@@ -38,7 +38,9 @@ import { lastChangeEntry } from './changed-by.js';
 /** What a literal env value is replaced with. */
 export const REDACTED_ENV_VALUE = '(redacted)';
 
-const DROPPED_ANNOTATIONS: ReadonlySet<string> = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
+const DROPPED_ANNOTATIONS: ReadonlySet<string> = new Set([
+  'kubectl.kubernetes.io/last-applied-configuration',
+]);
 
 type Json = Record<string, unknown>;
 
@@ -248,11 +250,17 @@ const TRIMMERS: Readonly<Record<string, Trimmer>> = {
   },
   Namespace: (namespace, metadata) => envelope(namespace, metadata),
   ServiceAccount: (account, metadata) =>
-    copyFields(account, ['secrets', 'imagePullSecrets', 'automountServiceAccountToken'], envelope(account, metadata)),
+    copyFields(
+      account,
+      ['secrets', 'imagePullSecrets', 'automountServiceAccountToken'],
+      envelope(account, metadata),
+    ),
   Role: (role, metadata) => copyFields(role, ['rules'], envelope(role, metadata)),
   ClusterRole: (role, metadata) => copyFields(role, ['rules', 'aggregationRule'], envelope(role, metadata)),
-  RoleBinding: (binding, metadata) => copyFields(binding, ['roleRef', 'subjects'], envelope(binding, metadata)),
-  ClusterRoleBinding: (binding, metadata) => copyFields(binding, ['roleRef', 'subjects'], envelope(binding, metadata)),
+  RoleBinding: (binding, metadata) =>
+    copyFields(binding, ['roleRef', 'subjects'], envelope(binding, metadata)),
+  ClusterRoleBinding: (binding, metadata) =>
+    copyFields(binding, ['roleRef', 'subjects'], envelope(binding, metadata)),
   NetworkPolicy: (policy, metadata) => copyFields(policy, ['spec'], envelope(policy, metadata)),
 };
 
@@ -329,12 +337,14 @@ class StructurePool {
 
   constructor(private readonly maxEntries: number) {}
 
-  share<T extends object>(value: T, hash: number): T {
+  /** An equal object already held, else `value` as `keep` makes it, held from now on. */
+  share<T extends object>(value: T, hash: number, keep: (value: T) => T = (v) => v): T {
     const known = this.entries.get(hash);
-    if (known !== undefined) return isSameJson(known, value) ? (known as T) : value;
+    if (known !== undefined) return isSameJson(known, value) ? (known as T) : keep(value);
     if (this.entries.size >= this.maxEntries) this.entries.clear();
-    this.entries.set(hash, value);
-    return value;
+    const kept = keep(value);
+    this.entries.set(hash, kept);
+    return kept;
   }
 
   get size(): number {
@@ -363,9 +373,11 @@ function isSameJson(a: unknown, b: unknown): boolean {
   return true;
 }
 
-// 32-bit FNV-1a steps; a collision only costs a missed share, never a wrong one.
+// 32-bit FNV-1a steps; a collision only costs a missed share, never a wrong one. Signed
+// (`| 0`), so every hash is a small integer to V8: an unsigned one at or above 2^31 would be
+// a 16-byte heap number, and the pools keep a quarter of a million of them as map keys.
 function mix(hash: number, value: number): number {
-  return Math.imul(hash ^ value, 16777619) >>> 0;
+  return Math.imul(hash ^ value, 16777619) | 0;
 }
 
 // Field names and interned values recur in every object: their hashes are looked up (V8
@@ -375,7 +387,7 @@ const textHashes = new Map<string, number>();
 function hashText(text: string): number {
   const known = textHashes.get(text);
   if (known !== undefined) return known;
-  let hash = 2166136261;
+  let hash = 2166136261 | 0;
   for (let i = 0; i < text.length; i++) hash = mix(hash, text.charCodeAt(i));
   if (text.length <= 128) {
     if (textHashes.size >= 100_000) textHashes.clear();
@@ -384,8 +396,8 @@ function hashText(text: string): number {
   return hash;
 }
 
-const ARRAY_SEED = 0x9e3779b9;
-const OBJECT_SEED = 0x85ebca6b;
+const ARRAY_SEED = 0x9e3779b9 | 0;
+const OBJECT_SEED = 0x85ebca6b | 0;
 /** The hash of the value `interned` returned last (a second result without an allocation). */
 let lastHash = 0;
 
@@ -425,15 +437,69 @@ function interned(value: unknown, share: boolean): unknown {
   // than Object.entries here, which runs for every object of every page.
   const out: Json = {};
   let hash = OBJECT_SEED;
+  let fields = 0;
   for (const key in value) {
     // Assigning `__proto__` would replace the copy's prototype rather than add a field.
     if (key === '__proto__') continue;
     out[key] = interned((value as Json)[key], share);
+    fields++;
     if (share) hash = mix(mix(hash, hashText(key)), lastHash);
   }
-  if (!share) return out;
+  const layOut = fields > IN_OBJECT_FIELDS ? withFieldsInObject : undefined;
+  if (!share) return layOut === undefined ? out : layOut(out);
   lastHash = hash;
-  return structures.share(out, hash);
+  return structures.share(out, hash, layOut);
+}
+
+// V8 gives an object begun as `{}` room for four fields in the object itself; the fields
+// added after them go to a separate, over-allocated property array.
+const IN_OBJECT_FIELDS = 4;
+
+/**
+ * Key lists seen, as a trie (a step per key, so finding an object's list costs one map
+ * lookup per key and builds no text), each list with an object parsed from JSON with its
+ * keys: see withFieldsInObject. Capped: labels and annotations bring key lists of their
+ * own, and past the cap objects of new lists stay as they were built.
+ */
+interface KeyListNode {
+  readonly next: Map<string, KeyListNode>;
+  layout: Json | undefined;
+}
+const keyLists: KeyListNode = { next: new Map(), layout: undefined };
+let keyListNodes = 0;
+const MAX_KEY_LIST_NODES = 20_000;
+
+/**
+ * A copy of an object built field by field, with every field in the object itself. Built
+ * by assignment, a trimmed pod's metadata (7 fields) takes 120 bytes of heap; as a literal,
+ * or parsed from JSON, 80. A spread of an object parsed from JSON with the same keys gets
+ * the parsed object's layout, and assigning the fields in order keeps it.
+ */
+export function withFieldsInObject(object: Json): Json {
+  let node = keyLists;
+  let fields = 0;
+  for (const key in object) {
+    // Assigning `__proto__` would replace the copy's prototype rather than set a field.
+    if (key === '__proto__') return object;
+    let next = node.next.get(key);
+    if (next === undefined) {
+      if (keyListNodes >= MAX_KEY_LIST_NODES) return object;
+      next = { next: new Map(), layout: undefined };
+      node.next.set(key, next);
+      keyListNodes++;
+    }
+    node = next;
+    fields++;
+  }
+  if (fields <= IN_OBJECT_FIELDS) return object;
+  if (node.layout === undefined) {
+    const blank: Json = {};
+    for (const key in object) blank[key] = null;
+    node.layout = JSON.parse(JSON.stringify(blank)) as Json;
+  }
+  const out: Json = { ...node.layout };
+  for (const key in object) out[key] = object[key];
+  return out;
 }
 
 /** Metadata fields whose values are unique to one object: not worth a pool entry. */
@@ -458,9 +524,9 @@ function compact(object: Json): Json {
       // share it) repeat across replicas; the rest is one object's own.
       metadata[key] = UNIQUE_METADATA.has(key) ? entry : interned(entry, true);
     }
-    out[field] = metadata;
+    out[field] = withFieldsInObject(metadata);
   }
-  return out;
+  return withFieldsInObject(out);
 }
 
 /** Entries in the shared string pool; for memory diagnostics. */
@@ -480,7 +546,8 @@ export function sharedStructures(): number {
 export function trimObject(object: unknown): KubeObject | undefined {
   if (!isRecord(object)) return undefined;
   const metadata = trimMetadata(object['metadata']);
-  if (metadata === undefined || typeof metadata['name'] !== 'string' || metadata['name'] === '') return undefined;
+  if (metadata === undefined || typeof metadata['name'] !== 'string' || metadata['name'] === '')
+    return undefined;
   const kind = object['kind'];
   const trimmer = typeof kind === 'string' && Object.hasOwn(TRIMMERS, kind) ? TRIMMERS[kind] : undefined;
   return compact((trimmer ?? keepAll)(object, metadata)) as KubeObject;
