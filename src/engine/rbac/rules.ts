@@ -54,24 +54,41 @@ function strings(value: unknown): readonly string[] {
   return value.filter((entry): entry is string => typeof entry === 'string');
 }
 
+// Rules read before, by the object read. The controller's cache holds equal rule lists
+// once (trim.ts shares them), and the same few roles in 2,000 namespaces would otherwise
+// be read into 2,000 copies of five arrays per rule, kept as long as the RBAC graph is.
+const readRules = new WeakMap<object, PolicyRule>();
+const readRuleLists = new WeakMap<object, readonly PolicyRule[]>();
+
 /** One rule as read from untrusted input; anything that is not a rule object grants nothing. */
 export function policyRuleOf(value: unknown): PolicyRule {
   if (!isRecord(value)) return EMPTY_RULE;
-  return {
-    verbs: strings(value['verbs']),
-    apiGroups: strings(value['apiGroups']),
-    resources: strings(value['resources']),
-    resourceNames: strings(value['resourceNames']),
-    nonResourceURLs: strings(value['nonResourceURLs']),
-  };
+  let rule = readRules.get(value);
+  if (rule === undefined) {
+    rule = {
+      verbs: strings(value['verbs']),
+      apiGroups: strings(value['apiGroups']),
+      resources: strings(value['resources']),
+      resourceNames: strings(value['resourceNames']),
+      nonResourceURLs: strings(value['nonResourceURLs']),
+    };
+    readRules.set(value, rule);
+  }
+  return rule;
 }
 
 /**
  * The rules of a Role or ClusterRole, index for index with `rules[]` in the object so
  * messages can name `rules[2]`; a missing or non-list field is no rules.
  */
-export function rulesOf(value: unknown): PolicyRule[] {
-  return Array.isArray(value) ? value.map(policyRuleOf) : [];
+export function rulesOf(value: unknown): readonly PolicyRule[] {
+  if (!Array.isArray(value)) return [];
+  let rules = readRuleLists.get(value);
+  if (rules === undefined) {
+    rules = value.map(policyRuleOf);
+    readRuleLists.set(value, rules);
+  }
+  return rules;
 }
 
 export function verbMatches(rule: PolicyRule, verb: string): boolean {
@@ -156,13 +173,18 @@ function coversURL(owner: PolicyRule, url: string): boolean {
 
 /** Whether `owners` together grant everything `rule` grants, checked one atomic permission at a time. */
 export function rulesCover(owners: readonly PolicyRule[], rule: PolicyRule): boolean {
-  const names: readonly (string | undefined)[] = rule.resourceNames.length > 0 ? rule.resourceNames : [undefined];
+  const names: readonly (string | undefined)[] =
+    rule.resourceNames.length > 0 ? rule.resourceNames : [undefined];
   for (const verb of rule.verbs) {
     for (const group of rule.apiGroups) {
       for (const resource of rule.resources) {
         for (const name of names) {
           const covered = owners.some(
-            (o) => coversVerb(o, verb) && coversGroup(o, group) && coversResource(o, resource) && coversName(o, name),
+            (o) =>
+              coversVerb(o, verb) &&
+              coversGroup(o, group) &&
+              coversResource(o, resource) &&
+              coversName(o, name),
           );
           if (!covered) return false;
         }
@@ -215,7 +237,8 @@ export class RuleCoverage {
   }
 
   covers(rule: PolicyRule): boolean {
-    const names: readonly (string | undefined)[] = rule.resourceNames.length > 0 ? rule.resourceNames : [undefined];
+    const names: readonly (string | undefined)[] =
+      rule.resourceNames.length > 0 ? rule.resourceNames : [undefined];
     for (const verb of rule.verbs) {
       for (const group of rule.apiGroups) {
         for (const resource of rule.resources) {
@@ -236,7 +259,13 @@ const ruleKeys = new WeakMap<PolicyRule, string>();
 export function ruleKey(rule: PolicyRule): string {
   let key = ruleKeys.get(rule);
   if (key === undefined) {
-    key = JSON.stringify([rule.verbs, rule.apiGroups, rule.resources, rule.resourceNames, rule.nonResourceURLs]);
+    key = JSON.stringify([
+      rule.verbs,
+      rule.apiGroups,
+      rule.resources,
+      rule.resourceNames,
+      rule.nonResourceURLs,
+    ]);
     ruleKeys.set(rule, key);
   }
   return key;

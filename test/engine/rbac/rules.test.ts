@@ -1,14 +1,32 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { PolicyRule } from '../../../src/engine/rbac/rules.js';
-import { describeRule, policyRuleOf, RuleCoverage, rulesCover } from '../../../src/engine/rbac/rules.js';
+import {
+  describeRule,
+  policyRuleOf,
+  RuleCoverage,
+  rulesCover,
+  rulesOf,
+} from '../../../src/engine/rbac/rules.js';
 
 function r(verbs: string, resources: string, groups = '', names = ''): PolicyRule {
   const list = (s: string): string[] => (s === '' ? [] : s.split(','));
-  return { verbs: list(verbs), apiGroups: groups === '' ? [''] : list(groups), resources: list(resources), resourceNames: list(names), nonResourceURLs: [] };
+  return {
+    verbs: list(verbs),
+    apiGroups: groups === '' ? [''] : list(groups),
+    resources: list(resources),
+    resourceNames: list(names),
+    nonResourceURLs: [],
+  };
 }
 function url(verbs: string, urls: string): PolicyRule {
-  return { verbs: verbs.split(','), apiGroups: [], resources: [], resourceNames: [], nonResourceURLs: urls.split(',') };
+  return {
+    verbs: verbs.split(','),
+    apiGroups: [],
+    resources: [],
+    resourceNames: [],
+    nonResourceURLs: urls.split(','),
+  };
 }
 
 const cases: [name: string, owners: PolicyRule[], rule: PolicyRule, covered: boolean][] = [
@@ -42,7 +60,8 @@ describe('rbac rulesCover', () => {
   }
 
   it('RuleCoverage answers as rulesCover on random rules', () => {
-    const some = (values: string[]): fc.Arbitrary<string[]> => fc.uniqueArray(fc.constantFrom(...values), { maxLength: 3 });
+    const some = (values: string[]): fc.Arbitrary<string[]> =>
+      fc.uniqueArray(fc.constantFrom(...values), { maxLength: 3 });
     const ruleArb: fc.Arbitrary<PolicyRule> = fc.record({
       verbs: some(['get', 'list', '*']),
       apiGroups: some(['', 'apps', '*']),
@@ -62,11 +81,37 @@ describe('rbac rulesCover', () => {
 describe('rbac describeRule and policyRuleOf', () => {
   it('describes resource and URL rules compactly', () => {
     assert.equal(describeRule(r('get,list', 'secrets')), 'get,list secrets');
-    assert.equal(describeRule(r('get', 'deployments', 'apps,', 'web')), 'get deployments in apps,core named web');
+    assert.equal(
+      describeRule(r('get', 'deployments', 'apps,', 'web')),
+      'get deployments in apps,core named web',
+    );
     assert.equal(describeRule(url('get', '/healthz,/livez')), 'get URLs /healthz,/livez');
   });
   it('reads untrusted rules without throwing', () => {
-    assert.deepEqual(policyRuleOf(null), { verbs: [], apiGroups: [], resources: [], resourceNames: [], nonResourceURLs: [] });
+    assert.deepEqual(policyRuleOf(null), {
+      verbs: [],
+      apiGroups: [],
+      resources: [],
+      resourceNames: [],
+      nonResourceURLs: [],
+    });
     assert.deepEqual(policyRuleOf({ verbs: 'get', resources: ['pods', 3] }).resources, ['pods']);
+  });
+});
+
+describe('rbac rulesOf reads each rule object once', () => {
+  it('gives the same rules for the same objects, and separate ones for equal copies', () => {
+    const shared = [{ verbs: ['get', 7], apiGroups: [''], resources: ['pods'] }, 'not a rule'];
+    const first = rulesOf(shared);
+    assert.equal(rulesOf(shared), first);
+    assert.deepEqual(first, [
+      { verbs: ['get'], apiGroups: [''], resources: ['pods'], resourceNames: [], nonResourceURLs: [] },
+      { verbs: [], apiGroups: [], resources: [], resourceNames: [], nonResourceURLs: [] },
+    ]);
+    assert.equal(policyRuleOf(shared[0]), first[0]);
+    const copy = structuredClone(shared);
+    assert.notEqual(rulesOf(copy), first);
+    assert.deepEqual(rulesOf(copy), first);
+    assert.deepEqual(rulesOf('rules'), []);
   });
 });
