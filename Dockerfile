@@ -28,6 +28,11 @@ LABEL org.opencontainers.image.title="bulwark" \
       org.opencontainers.image.source="https://github.com/bulwark-dev/bulwark" \
       org.opencontainers.image.licenses="Apache-2.0"
 ENV NODE_ENV=production
+# glibc gives each thread that allocates (V8's GC and compiler helpers, libuv's pool) its
+# own malloc arena of up to 64 MiB; two arenas were 20 MiB less resident memory for the
+# controller at 100,000 watched objects, at no measured CPU cost (bench/controller-scale.ts
+# runs the controller with this file's ENV).
+ENV MALLOC_ARENA_MAX=2
 WORKDIR /app
 # Owned by root and not writable by the runtime user: the container runs with
 # a read-only root filesystem anyway, and the code should not be able to

@@ -19,7 +19,7 @@
  * The controller runs as `bulwark run` in its own process (compiled with tsc into
  * .bench/scale-dist, so neither tsx nor the load generator is in its RSS or CPU),
  * authenticated as its own ServiceAccount under deploy/'s ClusterRole, with leader
- * election, as in production. Its memory and CPU come from /proc/<pid>/status (VmRSS,
+ * election and the Dockerfile's ENV, as in production. Its memory and CPU come from /proc/<pid>/status (VmRSS,
  * VmHWM) and /proc/<pid>/stat (utime + stime); its phases from its own log lines
  * ("caches synced", "initial evaluation complete", "full evaluation complete" with the
  * pass's CPU seconds). Writes are counted from the API server's side
@@ -81,6 +81,22 @@ const CONTROLLER_ARGS = (env['BENCH_CONTROLLER_ARGS'] ?? '').split(' ').filter((
 // 4 GB and collect garbage lazily, which says nothing about the pod.
 const POD_HEAP = '--max-old-space-size=384 --max-semi-space-size=16';
 const NODE_ARGS = (env['BENCH_NODE_ARGS'] ?? POD_HEAP).split(' ').filter((a) => a !== '');
+// The environment the image gives the controller (the Dockerfile's ENV lines), so that its
+// memory is measured as it runs in the pod: MALLOC_ARENA_MAX changes glibc's share of it.
+const IMAGE_ENV = imageEnvironment(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
+
+/** `ENV NAME=value ...` lines of a Dockerfile, as variables. */
+function imageEnvironment(dockerfile: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of dockerfile.split('\n')) {
+    const match = /^ENV\s+(.*)$/.exec(line.trim());
+    for (const pair of match?.[1]?.split(/\s+/) ?? []) {
+      const at = pair.indexOf('=');
+      if (at > 0) out[pair.slice(0, at)] = pair.slice(at + 1);
+    }
+  }
+  return out;
+}
 const CONCURRENCY = 48;
 const FLIP_ROLE = 'bench.bulwark.dev/role';
 const POLICY = 'scale';
@@ -817,7 +833,11 @@ class ControllerProcess {
     readonly metricsPort: number,
     logPath: string,
   ) {
-    this.child = spawn(process.execPath, command, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = spawn(process.execPath, command, {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...IMAGE_ENV, ...process.env },
+    });
     const file = createWriteStream(logPath);
     const stderr = this.child.stderr;
     if (stderr === null) throw new Error('no stderr pipe');
@@ -1009,7 +1029,10 @@ async function churn(
     void controller.metrics().then(
       (text) => {
         const value = (name: string): string => new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? '?';
-        const writes = [...text.matchAll(/^bulwark_report_writes_total\{[^}]*\} (\S+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+        const writes = [...text.matchAll(/^bulwark_report_writes_total\{[^}]*\} (\S+)/gm)].reduce(
+          (n, m) => n + Number(m[1]),
+          0,
+        );
         log(
           `    t+${((performance.now() - t0) / 1000).toFixed(0)} s: queue depth ${value('bulwark_queue_depth')}, report writes ${writes}, seen ${watch.latencies.length}, API server CPU ${(processCpu('kube-apiserver') - apiCpu0).toFixed(1)} s, load ${load()}`,
         );
