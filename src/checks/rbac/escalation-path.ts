@@ -55,15 +55,8 @@ export const check: ClusterCheck = {
   severity: 'high',
   category: 'rbac',
   profiles: ['rbac'],
-  kinds: [
-    'Role',
-    'ClusterRole',
-    'RoleBinding',
-    'ClusterRoleBinding',
-    'ServiceAccount',
-    'Secret',
-    'Namespace',
-  ],
+  // What its answer depends on: everything the RBAC graph reads.
+  kinds: RBAC_GRAPH_KINDS,
   frameworks: [NSA_AUTHZ, { framework: 'CIS', control: '5.1.8' }],
   remediation:
     'Break the first step of each chain: remove the permission it names from the role, bind it to fewer subjects, or ' +
