@@ -68,13 +68,53 @@ interface Group {
 
 /**
  * What was recorded about one resource: per check (by its index in the policy) the group of
- * its outcomes, and which checks an applicable superseding check drops here. Keyed once per
- * resource, so the hot loop looks a resource up once per object rather than once per check.
+ * its outcomes. Keyed once per resource, so the hot loop looks a resource up once per object
+ * rather than once per check.
  */
 interface ResourceRecord {
   readonly resource: ResourceRef;
   readonly groups: (Group | undefined)[];
-  superseded: Set<string> | undefined;
+}
+
+/**
+ * What evaluation derives from the policy alone: made once per policy, not per evaluation,
+ * because the controller evaluates each of thousands of namespaces on its own.
+ */
+interface PolicyPlan {
+  readonly indexes: ReadonlyMap<EnabledCheck, number>;
+  readonly byScope: Readonly<Record<Check['scope'], readonly EnabledCheck[]>>;
+  /**
+   * Per check (by index), the enabled checks (by index) that supersede it. A superseding
+   * check that recorded an outcome on a resource (skips are never recorded) speaks for the
+   * checks it supersedes there.
+   */
+  readonly supersededBy: readonly (readonly number[])[];
+}
+
+const plans = new WeakMap<CompiledPolicy, PolicyPlan>();
+
+function planOf(policy: CompiledPolicy): PolicyPlan {
+  let plan = plans.get(policy);
+  if (plan === undefined) {
+    const byScope: Record<Check['scope'], EnabledCheck[]> = {
+      pod: [],
+      object: [],
+      namespace: [],
+      cluster: [],
+    };
+    for (const enabled of policy.checks) byScope[enabled.check.scope].push(enabled);
+    plan = {
+      indexes: new Map(policy.checks.map((enabled, index) => [enabled, index])),
+      byScope,
+      supersededBy: policy.checks.map((enabled) =>
+        policy.checks.flatMap((other, index) =>
+          other.check.supersedes?.includes(enabled.check.id) === true ? [index] : [],
+        ),
+      ),
+    };
+    plans.set(policy, plan);
+  }
+  return plan;
 }
 
 /** An enabled check with its context and its index in the policy, prepared once per evaluation. */
@@ -89,9 +129,7 @@ class Run {
   readonly diagnostics: Diagnostic[] = [];
   /** Passes that need no group (one resource, one record): counted straight into the score. */
   readonly passTallies = new Map<string, Tally>();
-  /** Checks some enabled check supersedes: their passes are kept until supersession is known. */
-  private readonly supersededIds: ReadonlySet<string>;
-  private readonly indexes: ReadonlyMap<EnabledCheck, number>;
+  readonly plan: PolicyPlan;
   private readonly contexts = new Map<string, CheckContext>();
   private readonly selection = new Map<string, boolean>();
 
@@ -101,8 +139,7 @@ class Run {
     readonly sourceOf: ((obj: KubeObject) => string | undefined) | undefined,
     private readonly podOutcomes?: PodOutcomes,
   ) {
-    this.supersededIds = new Set(policy.checks.flatMap((c) => c.check.supersedes ?? []));
-    this.indexes = new Map(policy.checks.map((enabled, index) => [enabled, index]));
+    this.plan = planOf(policy);
   }
 
   context(enabled: EnabledCheck): CheckContext {
@@ -125,7 +162,7 @@ class Run {
   }
 
   private indexOf(enabled: EnabledCheck): number {
-    const index = this.indexes.get(enabled);
+    const index = this.plan.indexes.get(enabled);
     if (index === undefined)
       throw new Error(`check ${enabled.check.id} is not in policy ${this.policy.name}`);
     return index;
@@ -135,7 +172,7 @@ class Run {
     const key = resourceKey(resource);
     let record = this.records.get(key);
     if (record === undefined) {
-      record = { resource, groups: [], superseded: undefined };
+      record = { resource, groups: [] };
       this.records.set(key, record);
     }
     return record;
@@ -162,7 +199,7 @@ class Run {
         outcome.status === 'pass' &&
         !isPod &&
         check.supersedes === undefined &&
-        !this.supersededIds.has(check.id)
+        this.plan.supersededBy[prepared.index]?.length === 0
       ) {
         this.countPass(namespaceOf(obj) ?? '', prepared.enabled);
         return;
@@ -214,11 +251,6 @@ class Run {
     weight: 'pod' | 'other' | number,
     source: string | undefined,
   ): void {
-    const supersedes = enabled.check.supersedes;
-    if (supersedes !== undefined) {
-      target.superseded ??= new Set();
-      for (const id of supersedes) target.superseded.add(id);
-    }
     let group = target.groups[index];
     if (group === undefined) {
       group = { enabled, outcome, pods: 0, others: 0, source };
@@ -255,6 +287,12 @@ class Run {
     }
     return selected;
   }
+}
+
+/** Whether any of these checks (by index) recorded an outcome in the groups. */
+function anyRecorded(groups: readonly (Group | undefined)[], checks: readonly number[] | undefined): boolean {
+  for (const index of checks ?? []) if (groups[index] !== undefined) return true;
+  return false;
 }
 
 function rank(outcome: CheckOutcome): number {
@@ -299,7 +337,7 @@ export function evaluatePodChecks(
   policy: CompiledPolicy,
 ): PodOutcomeTable {
   const run = new Run(inventory, policy, undefined);
-  const checks = run.prepare(splitByScope(policy.checks).pod);
+  const checks = run.prepare(run.plan.byScope.pod);
   const width = checks.length;
   const statuses = new Uint8Array(objects.length * width);
   const details: string[] = [];
@@ -314,16 +352,10 @@ export function evaluatePodChecks(
   return { checkIds: checks.map((prepared) => prepared.enabled.check.id), statuses, details };
 }
 
-function splitByScope(checks: readonly EnabledCheck[]): Record<Check['scope'], EnabledCheck[]> {
-  const byScope: Record<Check['scope'], EnabledCheck[]> = { pod: [], object: [], namespace: [], cluster: [] };
-  for (const enabled of checks) byScope[enabled.check.scope].push(enabled);
-  return byScope;
-}
-
 function evaluateNamespace(
   run: Run,
   namespace: string,
-  byScope: Record<Check['scope'], EnabledCheck[]>,
+  byScope: PolicyPlan['byScope'],
   prepared: { pod: Prepared[]; object: Prepared[] },
 ): void {
   for (const obj of run.inventory.objectsIn(namespace))
@@ -356,7 +388,7 @@ function crashed(check: Check, what: string, error: unknown): CheckOutcome {
 export function evaluate(inventory: Inventory, policy: CompiledPolicy, options: EvaluateOptions): Evaluation {
   const scope = options.scope ?? { kind: 'all' };
   const run = new Run(inventory, policy, options.sourceOf, options.podOutcomes);
-  const byScope = splitByScope(policy.checks);
+  const byScope = run.plan.byScope;
   if (options.podOutcomes !== undefined) {
     const expected = byScope.pod.map((enabled) => enabled.check.id);
     if (options.podOutcomes.checkIds.join('\n') !== expected.join('\n')) {
@@ -395,19 +427,21 @@ export function evaluate(inventory: Inventory, policy: CompiledPolicy, options: 
 
   const findings: Finding[] = [];
   const tallies = new Map<string, Tally>(run.passTallies);
-  for (const { resource, groups, superseded } of run.records.values()) {
+  const { supersededBy } = run.plan;
+  for (const { resource, groups } of run.records.values()) {
     const ns = resource.namespace ?? '';
     let tally = tallies.get(ns);
     if (tally === undefined) {
       tally = { evaluated: 0, failed: 0 };
       tallies.set(ns, tally);
     }
-    for (const group of groups) {
+    for (let index = 0; index < groups.length; index++) {
+      const group = groups[index];
       if (group === undefined) continue;
       const { enabled, outcome } = group;
       const check = enabled.check;
       // One problem, one finding: an applicable superseding check on this resource speaks for it.
-      if (superseded?.has(check.id) === true) continue;
+      if (anyRecorded(groups, supersededBy[index])) continue;
       if (outcome.status === 'pass' || outcome.status === 'skip') {
         // Skips never reach a group (record drops them); passes count towards the score.
         if (outcome.status === 'pass') tally.evaluated += SEVERITY_WEIGHT[enabled.severity];
