@@ -277,6 +277,14 @@ describe('KubeClient against the API server', function () {
 
   it('keeps a quiet watch open past 30 s and receives the server bookmarks', async function () {
     this.timeout(150_000);
+    // The controller-manager's root-CA publisher adds kube-root-ca.crt to every new
+    // namespace; once it is there, nothing else writes ConfigMaps here. Listed before it
+    // came, the watch saw it ADDED (a CI run on a loaded machine).
+    await until('kube-root-ca.crt in the namespace', async () =>
+      (await client.list(CONFIGMAPS, { namespace: ns.name })).items.some(
+        (item) => objectKey(item as KubeObject) === `${ns.name}/kube-root-ca.crt`,
+      ),
+    );
     const started = Date.now();
     const seen: string[] = [];
     const list = await client.list(CONFIGMAPS, { namespace: ns.name, limit: 1 });
