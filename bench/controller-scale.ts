@@ -30,6 +30,12 @@
  * the finding appear or go. The controller's own bulwark_event_to_report_seconds histogram
  * is printed beside it.
  *
+ * Last, the reports are checked against the engine run offline, as `bulwark scan` runs it:
+ * every watched object is listed again (untrimmed, as admin) and evaluated with the
+ * cluster's SecurityPolicy, and each report must hold exactly the findings (check and
+ * resource) that evaluation gives its namespace. A controller that is fast but wrong at
+ * 100,000 objects fails here, not in a user's cluster.
+ *
  * Knobs (environment): BENCH_NAMESPACES (2000), BENCH_REPLICAS (10 per Deployment),
  * BENCH_BARE_PODS (5), BENCH_RATE (20 changes/s), BENCH_SECONDS (60 s of churn per
  * mode), BENCH_MODES (`touch,flip`: annotation churn that changes no finding, then image
@@ -55,9 +61,21 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { allChecks } from '../src/checks/index.js';
 import type { ResourceDescriptor } from '../src/controller/kube-client.js';
-import { KubeClient, loadKubeConfig, RESOURCES } from '../src/controller/kube-client.js';
+import {
+  apiVersionOf,
+  KubeClient,
+  loadKubeConfig,
+  RESOURCES,
+  WATCHED_RESOURCES,
+} from '../src/controller/kube-client.js';
+import { findingKey } from '../src/controller/report-content.js';
+import { evaluate } from '../src/engine/evaluate.js';
+import type { ResourceRef } from '../src/engine/types.js';
+import { Inventory } from '../src/engine/inventory.js';
 import type { KubeObject } from '../src/engine/objects.js';
+import { compilePolicy } from '../src/engine/policy.js';
 import { pickFreeLoopbackPorts, startLocalCluster } from '../src/localcluster/index.js';
 import type { LocalCluster } from '../src/localcluster/index.js';
 
@@ -1110,6 +1128,95 @@ async function quiet(handle: ClusterHandle, quietMs: number, timeoutMs: number):
   }
 }
 
+/** Every object of a resource, listed page by page from etcd, with `kind` and `apiVersion` set. */
+async function listAll(client: KubeClient, resource: ResourceDescriptor): Promise<KubeObject[]> {
+  const out: KubeObject[] = [];
+  let continueToken: string | undefined;
+  do {
+    const page = await client.list(resource, {
+      limit: 1000,
+      ...(continueToken !== undefined ? { continue: continueToken } : {}),
+    });
+    for (const item of page.items)
+      out.push({ ...(item as KubeObject), apiVersion: apiVersionOf(resource), kind: resource.kind });
+    continueToken = page.metadata.continue;
+  } while (continueToken !== undefined && continueToken !== '');
+  return out;
+}
+
+/** Finding keys (check and resource) by namespace; '' holds the cluster-scoped ones. */
+type FindingKeys = Map<string, Set<string>>;
+
+function addKey(keys: FindingKeys, namespace: string, key: string): void {
+  let set = keys.get(namespace);
+  if (set === undefined) keys.set(namespace, (set = new Set()));
+  set.add(key);
+}
+
+/**
+ * Compares the reports with an offline evaluation of the objects the controller watches;
+ * returns the line to print and whether every report agreed.
+ */
+async function agreement(admin: KubeClient): Promise<{ line: string; agrees: boolean }> {
+  const objects: KubeObject[] = [];
+  for (const resource of WATCHED_RESOURCES) {
+    if (resource.kind !== 'SecurityPolicy') objects.push(...(await listAll(admin, resource)));
+  }
+  const policyObject = (await listAll(admin, RESOURCES.securityPolicies)).find(
+    (p) => p.metadata?.name === POLICY,
+  );
+  const compiled = compilePolicy(policyObject, allChecks);
+  if (compiled.policy === undefined) throw new Error(`policy ${POLICY} does not compile`);
+  const expected: FindingKeys = new Map();
+  const evaluation = evaluate(new Inventory(objects), compiled.policy, { now: new Date() });
+  for (const finding of evaluation.findings) {
+    // A Namespace's findings are in its own report, as the controller evaluates them there.
+    const { kind, name, namespace } = finding.resource;
+    addKey(expected, kind === 'Namespace' ? name : (namespace ?? ''), findingKey(finding));
+  }
+  const reported: FindingKeys = new Map();
+  const reports = [
+    ...(await listAll(admin, RESOURCES.securityReports)),
+    ...(await listAll(admin, RESOURCES.clusterSecurityReports)),
+  ].filter((r) => r.metadata?.name === POLICY);
+  for (const report of reports) {
+    const findings = (report['findings'] ?? []) as { checkId: string; resource: ResourceRef }[];
+    // The roll-up holds the cluster-scoped findings; namespace reports their namespace's.
+    const scope = report.kind === 'ClusterSecurityReport' ? '' : (report.metadata?.namespace ?? '');
+    reported.set(scope, reported.get(scope) ?? new Set());
+    for (const finding of findings) addKey(reported, scope, findingKey(finding));
+  }
+  const differing: string[] = [];
+  for (const scope of new Set([...expected.keys(), ...reported.keys()])) {
+    const want = expected.get(scope) ?? new Set<string>();
+    const have = reported.get(scope) ?? new Set<string>();
+    const missing = [...want].filter((k) => !have.has(k));
+    const extra = [...have].filter((k) => !want.has(k));
+    if (missing.length > 0 || extra.length > 0) {
+      const show = (keys: string[]): string =>
+        keys
+          .slice(0, 3)
+          .map((k) => k.replaceAll('\u0000', ' '))
+          .join('; ');
+      differing.push(
+        `${scope === '' ? '(cluster)' : scope}: ${missing.length} missing${missing.length > 0 ? ` (${show(missing)})` : ''}, ${extra.length} extra${extra.length > 0 ? ` (${show(extra)})` : ''}`,
+      );
+    }
+  }
+  const scopes = new Set([...expected.keys(), ...reported.keys()]).size;
+  const total = evaluation.findings.length;
+  if (differing.length === 0) {
+    return {
+      agrees: true,
+      line: `  reports vs offline engine  all ${scopes} scopes agree: ${total} findings over ${objects.length} objects, the same check and resource in each report`,
+    };
+  }
+  return {
+    agrees: false,
+    line: `  reports vs offline engine  ${differing.length} of ${scopes} scopes DIFFER (${total} findings expected over ${objects.length} objects): ${differing.slice(0, 5).join(' | ')}`,
+  };
+}
+
 async function measure(handle: ClusterHandle): Promise<void> {
   await mkdir(WORK, { recursive: true });
   const entry = await buildController();
@@ -1198,6 +1305,9 @@ async function measure(handle: ClusterHandle): Promise<void> {
     );
     await second.stop();
     reached = undefined;
+    const agreed = await agreement(admin);
+    out(agreed.line);
+    if (!agreed.agrees) process.exitCode = 1;
   } finally {
     await reached?.stop();
     await watch.stop();
