@@ -9,7 +9,7 @@ describe('run options', () => {
     assert.equal(options.leaseNamespace, 'bulwark-system');
     assert.equal(options.resyncSeconds, 600);
     assert.equal(options.debounceMs, 200);
-    assert.deepEqual([options.writeQps, options.writeBurst, options.workers], [25, 50, 4]);
+    assert.deepEqual([options.writeQps, options.writeBurst, options.workers], [25, 50, 8]);
     assert.match(options.identity, /^bulwark-0_[a-z0-9]+$/);
   });
 
