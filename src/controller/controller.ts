@@ -13,6 +13,7 @@ import { allChecks } from '../checks/index.js';
 import type { KubeObject } from '../engine/objects.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { exposition } from '../metrics/metrics.js';
 import { ControllerInventory } from './controller-inventory.js';
 import { scopesForEvent } from './event-scopes.js';
 import type { HealthServer } from './health-server.js';
@@ -191,7 +192,7 @@ export class Controller {
     this.server = await startHealthServer({
       host: this.options.metricsHost,
       port: this.options.metricsPort,
-      metrics: { metrics: () => metrics.registry.metrics(), contentType: metrics.registry.contentType },
+      metrics: { metrics: () => exposition(metrics), contentType: metrics.registry.contentType },
       readiness: () =>
         this.synced
           ? { ready: true }

@@ -26,6 +26,7 @@ import type { CompiledPolicy } from '../engine/policy.js';
 import { isNamespaceSelected } from '../engine/policy.js';
 import type { Finding, Severity } from '../engine/types.js';
 import { isActive } from '../engine/types.js';
+import { seriesOf } from '../metrics/findings-gauge.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ScopeKey } from './event-scopes.js';
 import { CLUSTER_KEY, namespaceKey, parseScopeKey } from './event-scopes.js';
@@ -33,7 +34,13 @@ import { liveBodyHash, previousFindings } from './live-report.js';
 import type { Condition, PolicyRegistry, PolicyState } from './policy-registry.js';
 import { policyConditions } from './policy-registry.js';
 import type { ChangedBy, ReportBody, ReportSummary } from './report-content.js';
-import { buildReportBody, canonicalJson, contentHash, evaluationDigest, findingKey } from './report-content.js';
+import {
+  buildReportBody,
+  canonicalJson,
+  contentHash,
+  evaluationDigest,
+  findingKey,
+} from './report-content.js';
 
 export const ROLLUP_KEY = 'rollup';
 export const REPORT_KIND = 'SecurityReport';
@@ -135,25 +142,6 @@ function seriesKeyOf(policy: string, namespace: string): string {
   return `${policy}\u0000${namespace}`;
 }
 
-/**
- * A findings-gauge series within one policy and namespace: `severity NUL check`. Few
- * distinct ones exist (checks × severities), so each is held once, not once per namespace.
- */
-const severityChecks = new Map<string, string>();
-
-function severityCheckOf(severity: string, check: string): string {
-  const key = `${severity}\u0000${check}`;
-  const known = severityChecks.get(key);
-  if (known !== undefined) return known;
-  severityChecks.set(key, key);
-  return key;
-}
-
-function findingLabels(policy: string, namespace: string, severityCheck: string): Record<string, string> {
-  const split = severityCheck.indexOf('\u0000');
-  return { policy, namespace, severity: severityCheck.slice(0, split), check: severityCheck.slice(split + 1) };
-}
-
 /** What the last reconcile of a scope that converged saw: its evaluation and the report it left. */
 interface Converged {
   readonly digest: string;
@@ -165,8 +153,6 @@ export class Reconciler {
   private readonly converged = new Map<string, Converged>();
   private evaluatedSinceRefresh = 0;
   private readonly summaries = new Map<string, Map<string, NamespaceSummary>>();
-  /** Per policy and namespace: the findings gauge's series (severityCheckOf) and their values. */
-  private readonly findingSeries = new Map<string, ReadonlyMap<string, number>>();
   private readonly evaluatedPolicies = new Set<string>();
   private warm = false;
 
@@ -395,10 +381,7 @@ export class Reconciler {
     this.options.metrics.complianceScore.remove({ policy, namespace });
     const seriesKey = seriesKeyOf(policy, namespace);
     this.converged.delete(seriesKey);
-    for (const series of this.findingSeries.get(seriesKey)?.keys() ?? []) {
-      this.options.metrics.findings.remove(findingLabels(policy, namespace, series));
-    }
-    this.findingSeries.delete(seriesKey);
+    this.options.metrics.findings.drop(policy, namespace);
   }
 
   private updateNamespaceMetrics(
@@ -416,19 +399,10 @@ export class Reconciler {
         waived++;
         continue;
       }
-      const series = severityCheckOf(finding.severity, finding.checkId);
+      const series = seriesOf(finding.severity, finding.checkId);
       counts.set(series, (counts.get(series) ?? 0) + 1);
     }
-    const seriesKey = seriesKeyOf(policy.name, namespace);
-    const before = this.findingSeries.get(seriesKey);
-    for (const series of before?.keys() ?? [])
-      if (!counts.has(series)) metrics.findings.remove(findingLabels(policy.name, namespace, series));
-    // prom-client hashes the labels of every set (~12 µs, profiled); a namespace rebuilt
-    // for one changed finding keeps most of its series' values.
-    for (const [series, value] of counts) {
-      if (before?.get(series) !== value) metrics.findings.set(findingLabels(policy.name, namespace, series), value);
-    }
-    this.findingSeries.set(seriesKey, counts);
+    metrics.findings.replace(policy.name, namespace, counts);
     metrics.complianceScore.set({ policy: policy.name, namespace }, body.score);
 
     let summaries = this.summaries.get(policy.name);

@@ -4,10 +4,11 @@
  * are bounded: policy, namespace, severity, check, kind — never a resource name.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { FindingsGauge } from './findings-gauge.js';
 
 export interface Metrics {
   readonly registry: Registry;
-  readonly findings: Gauge<'policy' | 'namespace' | 'severity' | 'check'>;
+  readonly findings: FindingsGauge;
   readonly complianceScore: Gauge<'policy' | 'namespace'>;
   readonly findingsNew: Counter<'policy' | 'severity' | 'check'>;
   readonly findingsResolved: Counter<'policy' | 'severity' | 'check'>;
@@ -27,18 +28,41 @@ export interface Metrics {
 
 export const METRIC_PREFIX = 'bulwark_';
 
+const FINDINGS = 'bulwark_findings';
+const FINDINGS_HELP = 'Current active findings (not waived by a live exception).';
+
+/**
+ * What /metrics serves: the registry in the text format, as `registry.metrics()` writes
+ * it, except that bulwark_findings comes from its own cache (see findings-gauge.ts).
+ */
+export async function exposition(metrics: Metrics): Promise<string> {
+  const parts: string[] = [];
+  for (const metric of metrics.registry.getMetricsAsArray()) {
+    parts.push(
+      metric.name === FINDINGS
+        ? metrics.findings.exposition()
+        : await metrics.registry.getSingleMetricAsString(metric.name),
+    );
+  }
+  return `${parts.join('\n\n')}\n`;
+}
+
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   return {
     registry,
-    findings: new Gauge({
-      name: 'bulwark_findings',
-      help: 'Current active findings (not waived by a live exception).',
-      labelNames: ['policy', 'namespace', 'severity', 'check'],
-      registers,
-    }),
+    findings: new FindingsGauge(
+      new Gauge({
+        name: FINDINGS,
+        help: FINDINGS_HELP,
+        labelNames: ['policy', 'namespace', 'severity', 'check'],
+        registers,
+      }),
+      FINDINGS,
+      FINDINGS_HELP,
+    ),
     complianceScore: new Gauge({
       name: 'bulwark_compliance_score',
       help: 'Severity-weighted share of passing (check, resource) pairs, 0-100; namespace="" is the cluster scope.',
