@@ -30,7 +30,6 @@ import { CLUSTER_REPORT_KIND, Reconciler, REPORT_KIND, ROLLUP_KEY } from './reco
 import type { ReflectorEvent, ReflectorHandler } from './reflector.js';
 import { Reflector } from './reflector.js';
 import type { ReportBody } from './report-content.js';
-import { contentHash } from './report-content.js';
 import type { ReconcileOutcome, ReconcileResult } from './work-queue.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -479,12 +478,12 @@ export class Controller {
   /** Remembers what was written so the watch echo of our own write is not taken for an edit. */
   private recordingApi(api: ReportApi): ReportApi {
     return {
-      applyReport: async (policy, namespace, body: ReportBody | ClusterReportBody, live) => {
+      applyReport: async (policy, namespace, body: ReportBody | ClusterReportBody, live, bodyHash) => {
         this.written.set(
           reportKey(namespace === undefined ? CLUSTER_REPORT_KIND : REPORT_KIND, namespace, policy.name),
-          contentHash(body),
+          bodyHash,
         );
-        await api.applyReport(policy, namespace, body, live);
+        await api.applyReport(policy, namespace, body, live, bodyHash);
       },
       deleteReport: async (policy, namespace) => {
         this.written.delete(
