@@ -53,7 +53,7 @@ export class FindingsGauge {
   replace(policy: string, namespace: string, series: ReadonlyMap<string, number>): void {
     const key = `${policy}${SEPARATOR}${namespace}`;
     const before = this.groups.get(key);
-    let changed = before === undefined ? series.size > 0 : before.series.size !== series.size;
+    let changed = before === undefined || before.series.size !== series.size;
     for (const old of before?.series.keys() ?? []) {
       if (series.has(old)) continue;
       this.gauge.remove(labelsOf(policy, namespace, old));
@@ -69,6 +69,7 @@ export class FindingsGauge {
     if (series.size === 0) this.groups.delete(key);
     else if (changed || before === undefined)
       this.groups.set(key, { policy, namespace, series, text: undefined });
+    // The same series with the same values: the cached lines still hold.
     else this.groups.set(key, { ...before, series });
   }
 
