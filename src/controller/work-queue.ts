@@ -10,7 +10,7 @@
  *   extended by later ones, so a busy key still runs within the debounce.
  * - Two priorities: real changes run before periodic re-evaluation, and the periodic keys
  *   run one at a time. A full re-evaluation of 2,000 namespaces is seconds of evaluation on
- *   the one thread that also reads watch events and write responses; run several at once, it
+ *   the one thread that also reads watch events and write responses; run four at once, it
  *   took every turn of the event loop for ~4 s and the changes arriving meanwhile waited
  *   behind it (the scale bench's event-to-report tail). One at a time it takes a little
  *   longer and leaves each turn mostly to the changes.
