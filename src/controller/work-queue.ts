@@ -8,12 +8,7 @@
  * - Every added key waits a short debounce first (200 ms by default), so the dozens of
  *   events of one rollout give one reconcile. The window opens at the first add and is not
  *   extended by later ones, so a busy key still runs within the debounce.
- * - Two priorities: real changes run before periodic re-evaluation, and the periodic keys
- *   run one at a time. A full re-evaluation of 2,000 namespaces is seconds of evaluation on
- *   the one thread that also reads watch events and write responses; run four at once, it
- *   took every turn of the event loop for ~4 s and the changes arriving meanwhile waited
- *   behind it (the scale bench's event-to-report tail). One at a time it takes a little
- *   longer and leaves each turn mostly to the changes.
+ * - Two priorities: real changes run before periodic re-evaluation.
  * - A failed reconcile is retried after a per-key exponential back-off; a `TerminalError`
  *   is reported and not retried; success forgets the key's failures.
  * - Concurrency is a p-queue; `shutdown()` stops taking work and waits for the runs in flight.
@@ -106,10 +101,6 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   /** Keys added while being reconciled: run again when the current run ends. */
   private readonly dirty = new Map<string, Rerun>();
-  /** Resync keys ready but not yet handed to p-queue (in `ready` too), oldest first. */
-  private readonly parked = new Set<string>();
-  /** Resync keys handed to p-queue and not finished. */
-  private resyncsInFlight = 0;
   private stopping = false;
 
   constructor(options: WorkQueueOptions) {
@@ -134,18 +125,8 @@ export class WorkQueue {
   }
 
   /** Counts by state, for debugging and tests. */
-  stats(): {
-    readonly delayed: number;
-    readonly ready: number;
-    readonly processing: number;
-    readonly dirty: number;
-  } {
-    return {
-      delayed: this.delayed.size,
-      ready: this.ready.size,
-      processing: this.processing.size,
-      dirty: this.dirty.size,
-    };
+  stats(): { readonly delayed: number; readonly ready: number; readonly processing: number; readonly dirty: number } {
+    return { delayed: this.delayed.size, ready: this.ready.size, processing: this.processing.size, dirty: this.dirty.size };
   }
 
   /** Whether the key is waiting, ready or running. */
@@ -180,7 +161,6 @@ export class WorkQueue {
     this.delayed.clear();
     this.dirty.clear();
     this.ready.clear();
-    this.parked.clear();
     this.workers.clear();
     await this.workers.onIdle();
   }
@@ -201,10 +181,6 @@ export class WorkQueue {
     if (readyPriority !== undefined) {
       if (higher(priority, readyPriority) !== readyPriority) {
         this.ready.set(key, priority);
-        if (this.parked.delete(key)) {
-          this.handOver(key, priority);
-          return;
-        }
         try {
           this.workers.setPriority(key, PRIORITY_RANK[priority]);
         } catch {
@@ -239,38 +215,10 @@ export class WorkQueue {
   private enqueue(key: string, priority: Priority): void {
     if (this.stopping) return;
     this.ready.set(key, priority);
-    if (priority === 'resync' && this.resyncsInFlight > 0) this.parked.add(key);
-    else this.handOver(key, priority);
-  }
-
-  /** Gives a ready key to p-queue. */
-  private handOver(key: string, priority: Priority): void {
-    const background = priority === 'resync';
-    if (background) this.resyncsInFlight++;
     this.workers
-      .add(
-        async () => {
-          try {
-            await this.process(key);
-          } finally {
-            if (background) this.nextResync();
-          }
-        },
-        { id: key, priority: PRIORITY_RANK[priority] },
-      )
+      .add(() => this.process(key), { id: key, priority: PRIORITY_RANK[priority] })
       // Rejects only when shutdown() clears waiting tasks; those keys are dropped on purpose.
       .catch(() => undefined);
-  }
-
-  /** A resync key finished: hand over the next parked one. */
-  private nextResync(): void {
-    this.resyncsInFlight--;
-    if (this.stopping) return;
-    for (const key of this.parked) {
-      this.parked.delete(key);
-      this.handOver(key, this.ready.get(key) ?? 'resync');
-      return;
-    }
   }
 
   private async process(key: string): Promise<void> {

@@ -65,10 +65,7 @@ describe('WorkQueue', () => {
     await clock.advance(49);
     assert.equal(calls.length, 0, 'nothing runs inside the debounce window');
     await clock.advance(1);
-    assert.deepEqual(
-      calls.map((c) => [c.key, c.at]),
-      [['ns/web', 200]],
-    );
+    assert.deepEqual(calls.map((c) => [c.key, c.at]), [['ns/web', 200]]);
     await clock.advance(1_000);
     assert.equal(calls.length, 1, 'the adds inside the window did not cause a second run');
   });
@@ -77,10 +74,7 @@ describe('WorkQueue', () => {
     const { clock, queue, calls } = harness({ debounceMs: 0 });
     queue.add('cluster');
     await clock.advance(0);
-    assert.deepEqual(
-      calls.map((c) => c.at),
-      [0],
-    );
+    assert.deepEqual(calls.map((c) => c.at), [0]);
   });
 
   it('never hands a key to two workers; an add during a run reruns it afterwards', async () => {
@@ -98,11 +92,7 @@ describe('WorkQueue', () => {
     assert.deepEqual(queue.stats(), { delayed: 0, ready: 0, processing: 1, dirty: 1 });
     gate.resolve();
     await clock.advance(0);
-    assert.equal(
-      calls.length,
-      2,
-      'the add made during the run has waited out its debounce, so it runs at once',
-    );
+    assert.equal(calls.length, 2, 'the add made during the run has waited out its debounce, so it runs at once');
     assert.equal(maxRunning(), 1);
   });
 
@@ -139,61 +129,13 @@ describe('WorkQueue', () => {
     );
   });
 
-  it('runs periodic keys one at a time beside the changes, and hands a parked one over when it changes', async () => {
-    const gates = new Map<string, Deferred>();
-    const gateOf = (key: string): Deferred => {
-      let gate = gates.get(key);
-      if (gate === undefined) gates.set(key, (gate = deferred()));
-      return gate;
-    };
-    const { clock, queue, calls, running } = harness({ concurrency: 4 }, (key) => gateOf(key).promise);
-    queue.addAll(['ns/r1', 'ns/r2', 'ns/r3', 'ns/r4'], 'resync');
-    await clock.advance(200);
-    assert.deepEqual(
-      calls.map((c) => c.key),
-      ['ns/r1'],
-      'four workers, but one periodic key at a time',
-    );
-    assert.equal(queue.depth, 3, 'the parked keys still count as waiting');
-    queue.add('ns/a');
-    queue.add('ns/r3', 'change');
-    await clock.advance(200);
-    assert.deepEqual(
-      calls.map((c) => c.key),
-      ['ns/r1', 'ns/r3', 'ns/a'],
-      'r3, parked, ran as a change at once; ns/a after its debounce; r2 still waits for r1',
-    );
-    assert.equal(running(), 3);
-    gateOf('ns/r1').resolve();
-    await clock.advance(0);
-    assert.deepEqual(
-      calls.map((c) => c.key),
-      ['ns/r1', 'ns/r3', 'ns/a', 'ns/r2'],
-    );
-    gateOf('ns/r2').resolve();
-    await clock.advance(0);
-    assert.deepEqual(
-      calls.map((c) => c.key),
-      ['ns/r1', 'ns/r3', 'ns/a', 'ns/r2', 'ns/r4'],
-    );
-    for (const gate of gates.values()) gate.resolve();
-    gateOf('ns/r4').resolve();
-    await clock.advance(0);
-    assert.equal(queue.depth, 0);
-    assert.equal(running(), 0);
-  });
-
   it('retries a failing key with exponential back-off and forgets the failures on success', async () => {
     const { clock, queue, calls, outcomes } = harness({}, (_key, n) => {
       if (n <= 3) throw new Error(`boom ${n}`);
     });
     queue.add('ns/flaky');
     await clock.advance(10_000);
-    assert.deepEqual(
-      calls.map((c) => c.at),
-      [200, 1_200, 3_200, 7_200],
-      'retries after 1 s, 2 s, 4 s',
-    );
+    assert.deepEqual(calls.map((c) => c.at), [200, 1_200, 3_200, 7_200], 'retries after 1 s, 2 s, 4 s');
     assert.deepEqual(
       outcomes.map((o) => [o.result, o.failures, o.retryInMs]),
       [
@@ -208,20 +150,14 @@ describe('WorkQueue', () => {
   });
 
   it('a fresh change does not wait out a long back-off', async () => {
-    const { clock, queue, calls } = harness(
-      { backoff: { initialMs: 60_000, maxMs: 60_000, jitter: 0 } },
-      (_key, n) => {
-        if (n === 1) throw new Error('transient');
-      },
-    );
+    const { clock, queue, calls } = harness({ backoff: { initialMs: 60_000, maxMs: 60_000, jitter: 0 } }, (_key, n) => {
+      if (n === 1) throw new Error('transient');
+    });
     queue.add('ns/a');
     await clock.advance(1_000);
     queue.add('ns/a');
     await clock.advance(200);
-    assert.deepEqual(
-      calls.map((c) => c.at),
-      [200, 1_200],
-    );
+    assert.deepEqual(calls.map((c) => c.at), [200, 1_200]);
     await clock.advance(120_000);
     assert.equal(calls.length, 2, 'the superseded retry timer does not fire as well');
   });
@@ -233,31 +169,17 @@ describe('WorkQueue', () => {
     queue.add('policy/prod');
     await clock.advance(600_000);
     assert.equal(calls.length, 1);
-    assert.deepEqual(
-      outcomes.map((o) => o.result),
-      ['terminal'],
-    );
+    assert.deepEqual(outcomes.map((o) => o.result), ['terminal']);
     assert.equal(queue.failures('policy/prod'), 0);
     assert.equal(queue.has('policy/prod'), false);
   });
 
   it('requeues after the requested time at resync priority, without counting a failure', async () => {
-    const { clock, queue, calls, outcomes } = harness({}, (_key, n) =>
-      n === 1 ? { requeueAfterMs: 30_000 } : undefined,
-    );
+    const { clock, queue, calls, outcomes } = harness({}, (_key, n) => (n === 1 ? { requeueAfterMs: 30_000 } : undefined));
     queue.add('ns/exceptions');
     await clock.advance(60_000);
-    assert.deepEqual(
-      calls.map((c) => c.at),
-      [200, 30_200],
-    );
-    assert.deepEqual(
-      outcomes.map((o) => [o.result, o.priority]),
-      [
-        ['requeue', 'change'],
-        ['success', 'resync'],
-      ],
-    );
+    assert.deepEqual(calls.map((c) => c.at), [200, 30_200]);
+    assert.deepEqual(outcomes.map((o) => [o.result, o.priority]), [['requeue', 'change'], ['success', 'resync']]);
   });
 
   it('passes a fresh reconcile ID to every run', async () => {
@@ -267,14 +189,8 @@ describe('WorkQueue', () => {
     await clock.advance(200);
     queue.add('ns/a');
     await clock.advance(200);
-    assert.deepEqual(
-      calls.map((c) => c.id),
-      ['r1', 'r2', 'r3'],
-    );
-    assert.deepEqual(
-      outcomes.map((o) => o.reconcileId),
-      ['r1', 'r2', 'r3'],
-    );
+    assert.deepEqual(calls.map((c) => c.id), ['r1', 'r2', 'r3']);
+    assert.deepEqual(outcomes.map((o) => o.reconcileId), ['r1', 'r2', 'r3']);
   });
 
   it('depth counts keys in their debounce window or waiting for a worker, not retries', async () => {
@@ -298,10 +214,7 @@ describe('WorkQueue', () => {
     await clock.advance(200);
     queue.add('ns/b');
     await clock.advance(200);
-    assert.deepEqual(
-      calls.map((c) => c.key),
-      ['ns/a', 'ns/b'],
-    );
+    assert.deepEqual(calls.map((c) => c.key), ['ns/a', 'ns/b']);
   });
 
   it('gives the event loop a turn between reconciles that never wait for I/O', async () => {
@@ -335,10 +248,7 @@ describe('WorkQueue', () => {
     await done;
     queue.add('ns/after-shutdown');
     await clock.advance(10_000);
-    assert.deepEqual(
-      calls.map((c) => c.key),
-      ['ns/slow'],
-    );
+    assert.deepEqual(calls.map((c) => c.key), ['ns/slow']);
     assert.equal(clock.pending, 0, 'no timer left behind');
   });
 });
