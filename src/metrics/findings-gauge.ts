@@ -26,9 +26,19 @@ interface Group {
 
 const SEPARATOR = '\u0000';
 
+/**
+ * Few distinct series keys exist (checks × severities), and every namespace's group holds
+ * them: each is kept once, not once per namespace.
+ */
+const seriesKeys = new Map<string, string>();
+
 /** The series key of a severity and check (see FindingsGauge.replace). */
 export function seriesOf(severity: string, check: string): string {
-  return `${severity}${SEPARATOR}${check}`;
+  const key = `${severity}${SEPARATOR}${check}`;
+  const known = seriesKeys.get(key);
+  if (known !== undefined) return known;
+  seriesKeys.set(key, key);
+  return key;
 }
 
 /** A label value as the text exposition format writes it. */
