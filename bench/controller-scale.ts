@@ -1014,17 +1014,7 @@ async function churn(
   controller: ControllerProcess,
   results: Results,
 ): Promise<void> {
-  const pods: KubeObject[] = [];
-  let token: string | undefined;
-  do {
-    const page = await admin.list(RESOURCES.pods, {
-      labelSelector: `${FLIP_ROLE}=flip`,
-      limit: 5000,
-      ...(token ? { continue: token } : {}),
-    });
-    pods.push(...(page.items as KubeObject[]));
-    token = page.metadata.continue;
-  } while (token !== undefined);
+  const pods = await listAll(admin, RESOURCES.pods, `${FLIP_ROLE}=flip`);
   // One namespace after another, so that every change needs a report of its own.
   pods.sort((a, b) => {
     const name = (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
@@ -1133,13 +1123,18 @@ async function quiet(handle: ClusterHandle, quietMs: number, timeoutMs: number):
   }
 }
 
-/** Every object of a resource, listed page by page from etcd, with `kind` and `apiVersion` set. */
-async function listAll(client: KubeClient, resource: ResourceDescriptor): Promise<KubeObject[]> {
+/** Every object of a resource (that a label selector picks), listed page by page from etcd, with `kind` and `apiVersion` set. */
+async function listAll(
+  client: KubeClient,
+  resource: ResourceDescriptor,
+  labelSelector?: string,
+): Promise<KubeObject[]> {
   const out: KubeObject[] = [];
   let continueToken: string | undefined;
   do {
     const page = await client.list(resource, {
       limit: 1000,
+      ...(labelSelector !== undefined ? { labelSelector } : {}),
       ...(continueToken !== undefined ? { continue: continueToken } : {}),
     });
     for (const item of page.items)
