@@ -216,6 +216,8 @@ class FastParser {
    * ~1.5 million nodes of a large scan.
    */
   private next = 0;
+  /** Items of the sequences being read, innermost last (see parseSequence). */
+  private readonly stack: unknown[] = [];
 
   constructor(lines: YamlLines, end: number) {
     this.src = lines.src;
@@ -416,8 +418,21 @@ class FastParser {
     }
   }
 
+  /** The stack's items from `base` up, as an exact-size array, taken off the stack. */
+  private takeFrom(base: number): unknown[] {
+    const items = this.stack.slice(base);
+    this.stack.length = base;
+    return items;
+  }
+
   private parseSequence(line: number, indent: number): unknown {
-    const items: unknown[] = [];
+    // A sequence's items gather on the document's stack (nested sequences above them) and
+    // leave it as an array of exactly their number: an array grown by push keeps room for
+    // 17, where a manifest's lists (ports, env, capabilities) mostly hold one or two, and
+    // that room was a fifth of the parsed objects' memory, copied by every young-generation
+    // collection they survived.
+    const stack = this.stack;
+    const base = stack.length;
     for (;;) {
       const dash = (this.starts[line] as number) + indent;
       const end = this.ends[line] as number;
@@ -438,15 +453,15 @@ class FastParser {
         if (col < end && this.isSequenceEntry(col, end)) throw GIVE_UP;
         value = this.parseValue(line, dash + 1, indent, false);
       }
-      items.push(value);
+      stack.push(value);
       line = this.nextSignificant(this.next);
       this.next = line;
-      if (line >= this.count) return items;
+      if (line >= this.count) return this.takeFrom(base);
       const nextIndent = this.indents[line] as number;
-      if (nextIndent < indent || this.isDocumentEnd(line)) return items;
+      if (nextIndent < indent || this.isDocumentEnd(line)) return this.takeFrom(base);
       if (nextIndent > indent) throw GIVE_UP;
       if (!this.isSequenceEntry((this.starts[line] as number) + indent, this.ends[line] as number)) {
-        return items;
+        return this.takeFrom(base);
       }
     }
   }
