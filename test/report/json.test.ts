@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Finding } from '../../src/engine/types.js';
 import { SEVERITIES } from '../../src/engine/types.js';
-import { findingDocument, findingJson } from '../../src/report/json.js';
+import { findingDocument, findingJson, jsonString } from '../../src/report/json.js';
 import type { ReportFinding } from '../../src/report/model.js';
 
 /** What JSON.stringify gives for the finding's document, indented as an array item. */
@@ -99,5 +99,35 @@ describe('a finding written as JSON directly', () => {
       ),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('jsonString', () => {
+  it('quotes a string exactly as JSON.stringify does (property, any UTF-16, lone surrogates included)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (value) => {
+        assert.equal(jsonString(value), JSON.stringify(value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('escapes what needs escaping and leaves the rest', () => {
+    for (const value of [
+      '',
+      'plain',
+      'a"b',
+      'back\\slash',
+      'tab\there',
+      '\u0000',
+      '\u001f',
+      '\u007f',
+      'é ü 🚀',
+      '\ud800',
+      'x\udfff',
+      '\u2028',
+    ]) {
+      assert.equal(jsonString(value), JSON.stringify(value), JSON.stringify(value));
+    }
   });
 });
