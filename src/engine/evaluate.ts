@@ -59,7 +59,7 @@ export function scoreOf(tally: Tally | undefined): number {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** One (check, resource) pair, possibly standing for many pods. */
+/** One (check, resource) pair that failed or erred, possibly standing for many pods. */
 interface Group {
   /** The check's index in the policy. */
   readonly index: number;
@@ -71,20 +71,32 @@ interface Group {
 }
 
 /**
- * What was recorded about one resource: the group of outcomes of each check that recorded
- * one, in the order they came. Keyed once per resource, so the hot loop looks a resource up
- * once per object rather than once per check. A list searched from the front, not an array
- * indexed by check: most resources have a few groups (a pod at most one per pod check), and
- * a 64-slot array for each of a scan's 11,000 resources was 6 MB more to allocate and keep.
+ * What was recorded about one resource, keyed once per resource so the hot loop looks a
+ * resource up once per object rather than once per check: the group of each check that
+ * failed or erred on it, and the checks that only passed with how many objects passed.
+ * Lists searched from the front: most resources have a few entries (a pod at most one per
+ * pod check). Passes are pairs of numbers, not groups: on the 10k bench set they were
+ * 100,000 of the groups, whose allocation was the costliest line of a cold evaluation.
  */
 interface ResourceRecord {
   readonly resource: ResourceRef;
   readonly groups: Group[];
+  /**
+   * For each check with no group here, three numbers: its index, then the pods and the other
+   * objects that passed it. The index becomes -1 once the check has a group after all.
+   */
+  readonly passes: number[];
 }
 
 function groupOf(groups: readonly Group[], index: number): Group | undefined {
   for (const group of groups) if (group.index === index) return group;
   return undefined;
+}
+
+/** Where a check's pass entry is in `passes`, or -1. */
+function passAt(passes: readonly number[], index: number): number {
+  for (let at = 0; at < passes.length; at += 3) if (passes[at] === index) return at;
+  return -1;
 }
 
 /**
@@ -183,7 +195,7 @@ class Run {
     const key = resourceKey(resource);
     let record = this.records.get(key);
     if (record === undefined) {
-      record = { resource, groups: [] };
+      record = { resource, groups: [], passes: [] };
       this.records.set(key, record);
     }
     return record;
@@ -262,18 +274,35 @@ class Run {
     weight: 'pod' | 'other' | number,
     source: string | undefined,
   ): void {
+    const pods = weight === 'pod' ? 1 : 0;
+    const others = weight === 'pod' ? 0 : weight === 'other' ? 1 : weight;
     let group = groupOf(target.groups, index);
     if (group === undefined) {
+      const passes = target.passes;
+      const at = passAt(passes, index);
+      if (outcome.status === 'pass') {
+        if (at < 0) passes.push(index, pods, others);
+        else {
+          passes[at + 1] = (passes[at + 1] as number) + pods;
+          passes[at + 2] = (passes[at + 2] as number) + others;
+        }
+        return;
+      }
       group = { index, enabled, outcome, pods: 0, others: 0, source };
+      if (at >= 0) {
+        // Objects that passed before one failed still count towards the finding.
+        group.pods = passes[at + 1] as number;
+        group.others = passes[at + 2] as number;
+        passes[at] = -1;
+      }
       target.groups.push(group);
     } else if (rank(outcome) > rank(group.outcome)) {
       // One replica failing is enough for the workload to fail; the worst outcome wins.
       group.outcome = outcome;
       if (source !== undefined) group.source = source;
     }
-    if (weight === 'pod') group.pods++;
-    else if (weight === 'other') group.others++;
-    else group.others += weight;
+    group.pods += pods;
+    group.others += others;
   }
 
   recordScoped(enabled: EnabledCheck, results: Iterable<ScopedResult>): void {
@@ -300,9 +329,10 @@ class Run {
   }
 }
 
-/** Whether any of these checks (by index) recorded an outcome in the groups. */
-function anyRecorded(groups: readonly Group[], checks: readonly number[] | undefined): boolean {
-  for (const index of checks ?? []) if (groupOf(groups, index) !== undefined) return true;
+/** Whether any of these checks (by index) recorded an outcome on the resource. */
+function anyRecorded(record: ResourceRecord, checks: readonly number[] | undefined): boolean {
+  for (const index of checks ?? [])
+    if (groupOf(record.groups, index) !== undefined || passAt(record.passes, index) >= 0) return true;
   return false;
 }
 
@@ -439,23 +469,26 @@ export function evaluate(inventory: Inventory, policy: CompiledPolicy, options: 
   const findings: Finding[] = [];
   const tallies = new Map<string, Tally>(run.passTallies);
   const { supersededBy } = run.plan;
-  for (const { resource, groups } of run.records.values()) {
+  for (const record of run.records.values()) {
+    const { resource, groups, passes } = record;
     const ns = resource.namespace ?? '';
     let tally = tallies.get(ns);
     if (tally === undefined) {
       tally = { evaluated: 0, failed: 0 };
       tallies.set(ns, tally);
     }
+    // One problem, one finding: an applicable superseding check on this resource speaks for it.
+    for (let at = 0; at < passes.length; at += 3) {
+      const index = passes[at] as number;
+      if (index < 0 || anyRecorded(record, supersededBy[index])) continue;
+      // Passes count towards the score.
+      tally.evaluated += SEVERITY_WEIGHT[(policy.checks[index] as EnabledCheck).severity];
+    }
     for (const group of groups) {
       const { enabled, outcome } = group;
       const check = enabled.check;
-      // One problem, one finding: an applicable superseding check on this resource speaks for it.
-      if (anyRecorded(groups, supersededBy[group.index])) continue;
-      if (outcome.status === 'pass' || outcome.status === 'skip') {
-        // Skips never reach a group (record drops them); passes count towards the score.
-        if (outcome.status === 'pass') tally.evaluated += SEVERITY_WEIGHT[enabled.severity];
-        continue;
-      }
+      if (anyRecorded(record, supersededBy[group.index])) continue;
+      if (outcome.status === 'pass' || outcome.status === 'skip') continue;
       const waiver = waiverFor(policy, check.id, resource, options.now);
       if (outcome.status === 'fail') {
         tally.evaluated += SEVERITY_WEIGHT[enabled.severity];
