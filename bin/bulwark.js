@@ -16,4 +16,4 @@ if (major < 24) {
 // written, Node simply runs without it.
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
-await import('../dist/src/cli/main.js');
+await import('../dist/bundle/main.js');
