@@ -21,7 +21,6 @@ import type { KubeObject } from '../../engine/objects.js';
 import { kindKeyOf, nameOf, namespaceOf } from '../../engine/objects.js';
 import { evaluate } from '../../engine/evaluate.js';
 import { Inventory } from '../../engine/inventory.js';
-import { resourceKey } from '../../engine/owner.js';
 import type { CompiledPolicy } from '../../engine/policy.js';
 import { defaultPolicy } from '../../engine/policy.js';
 import type { Diagnostic, Finding, Severity } from '../../engine/types.js';
@@ -115,42 +114,74 @@ function parseScanArgs(args: readonly string[]): ScanOptions | 'help' {
   };
 }
 
+/** Where the scan's objects were read from, and the document keys findings carry. */
+class ScanSources {
+  /** Each object's source. */
+  readonly of = new Map<KubeObject, ManifestSource>();
+  /** The sources named by a key so far (`file#document`), for findings to be located by. */
+  private readonly byKey = new Map<string, ManifestSource>();
+  private readonly locations = new Map<ManifestSource, ReportLocation>();
+
+  /**
+   * The key of the object's document, as the engine puts it on findings. Made when the
+   * engine asks, for the objects with something recorded, not up front for every object.
+   */
+  keyOf(object: KubeObject): string | undefined {
+    const source = this.of.get(object);
+    if (source === undefined) return undefined;
+    const key = sourceKey(source);
+    this.byKey.set(key, source);
+    return key;
+  }
+
+  /** A source named by keyOf. */
+  named(key: string): ManifestSource | undefined {
+    return this.byKey.get(key);
+  }
+
+  /** The report location of a source: one object per document, shared by its findings. */
+  location(source: ManifestSource): ReportLocation {
+    let location = this.locations.get(source);
+    if (location === undefined) {
+      location = { file: source.file, line: source.line, document: source.document };
+      this.locations.set(source, location);
+    }
+    return location;
+  }
+}
+
 /**
  * Points each finding at a manifest: the document of the object it is about, else of the
  * resource it names (an owner, a Namespace), else of any object in its namespace, so that
  * every SARIF result has the location GitHub requires.
  */
-function createLocator(loaded: LoadResult): (finding: Finding) => ReportLocation | undefined {
-  const byDocument = new Map<string, ManifestSource>();
-  const byResource = new Map<string, ManifestSource>();
-  const byNamespace = new Map<string, ManifestSource>();
-  for (const { object, source } of loaded.objects) {
-    const key = sourceKey(source);
-    if (!byDocument.has(key)) byDocument.set(key, source);
-    const kind = typeof object.kind === 'string' ? object.kind : '';
-    const namespace = namespaceOf(object);
-    byResource.set(
-      resourceKey({
-        apiVersion: '',
-        kind,
-        name: nameOf(object),
-        ...(namespace !== undefined ? { namespace } : {}),
-      }),
-      source,
-    );
-    const ns = kind === 'Namespace' ? nameOf(object) : namespace;
-    if (ns !== undefined && (kind === 'Namespace' || !byNamespace.has(ns))) byNamespace.set(ns, source);
-  }
+function createLocator(
+  loaded: LoadResult,
+  inventory: Inventory,
+  sources: ScanSources,
+): (finding: Finding) => ReportLocation | undefined {
+  // Needed only for findings about something no manifest defines; made on first use.
+  let byNamespace: Map<string, ManifestSource> | undefined;
+  const inNamespace = (namespace: string): ManifestSource | undefined => {
+    if (byNamespace === undefined) {
+      byNamespace = new Map();
+      for (const { object, source } of loaded.objects) {
+        const isNamespace = object.kind === 'Namespace';
+        const ns = isNamespace ? nameOf(object) : namespaceOf(object);
+        if (ns !== undefined && (isNamespace || !byNamespace.has(ns))) byNamespace.set(ns, source);
+      }
+    }
+    return byNamespace.get(namespace);
+  };
   return (finding) => {
-    const source =
-      (finding.source !== undefined ? byDocument.get(finding.source) : undefined) ??
-      byResource.get(resourceKey(finding.resource)) ??
-      byNamespace.get(
-        finding.resource.namespace ?? (finding.resource.kind === 'Namespace' ? finding.resource.name : ''),
-      );
-    return source === undefined
-      ? undefined
-      : { file: source.file, line: source.line, document: source.document };
+    const { resource } = finding;
+    let source = finding.source !== undefined ? sources.named(finding.source) : undefined;
+    if (source === undefined) {
+      const object = inventory.get(kindKeyOf(resource), resource.namespace, resource.name);
+      source = object !== undefined ? sources.of.get(object) : undefined;
+    }
+    source ??= inNamespace(resource.namespace ?? (resource.kind === 'Namespace' ? resource.name : ''));
+    return source === undefined ? undefined : sources.location(source);
   };
 }
 
@@ -158,25 +189,23 @@ function createLocator(loaded: LoadResult): (finding: Finding) => ReportLocation
 function buildInventory(
   loaded: LoadResult,
   diagnostics: Diagnostic[],
-): { inventory: Inventory; sources: Map<KubeObject, string> } {
+): { inventory: Inventory; sources: ScanSources } {
   const inventory = new Inventory();
-  // Source keys made once here: the engine asks for each object's source as it evaluates it.
-  const sources = new Map<KubeObject, string>();
-  const seen = new Map<string, ManifestSource>();
+  const sources = new ScanSources();
   for (const { object, source } of loaded.objects) {
-    const key = `${kindKeyOf(object)}/${namespaceOf(object) ?? ''}/${nameOf(object)}`;
-    const earlier = seen.get(key);
-    if (earlier !== undefined) {
-      const where = namespaceOf(object) !== undefined ? ` in namespace ${namespaceOf(object)}` : '';
+    const namespace = namespaceOf(object);
+    const earlier = inventory.get(kindKeyOf(object), namespace, nameOf(object));
+    const earlierSource = earlier !== undefined ? sources.of.get(earlier) : undefined;
+    if (earlierSource !== undefined) {
+      const where = namespace !== undefined ? ` in namespace ${namespace}` : '';
       diagnostics.push({
         severity: 'warning',
         path: sourceKey(source),
-        message: `line ${source.line}: ${String(object.kind)} ${nameOf(object)}${where} is defined again (first at ${earlier.file}:${earlier.line}); the last definition is scanned`,
+        message: `line ${source.line}: ${String(object.kind)} ${nameOf(object)}${where} is defined again (first at ${earlierSource.file}:${earlierSource.line}); the last definition is scanned`,
       });
     }
-    seen.set(key, source);
     inventory.upsert(object);
-    sources.set(object, sourceKey(source));
+    sources.of.set(object, source);
   }
   return { inventory, sources };
 }
@@ -272,7 +301,7 @@ export async function run(args: readonly string[], io: CliIo, deps: CliDeps): Pr
   const podOutcomes = await runPodChecksOnReadingThreads(loaded, inventory, policy, policyDocument);
   const evaluation = evaluate(inventory, policy, {
     now: io.now(),
-    sourceOf: (obj) => sources.get(obj),
+    sourceOf: (obj) => sources.keyOf(obj),
     ...(podOutcomes !== undefined ? { podOutcomes } : {}),
   });
   diagnostics.push(...evaluation.diagnostics);
@@ -287,7 +316,7 @@ export async function run(args: readonly string[], io: CliIo, deps: CliDeps): Pr
     tallies: evaluation.tallies,
     diagnostics,
     rules: policy.checks.map((enabled) => ({ check: enabled.check, severity: enabled.severity })),
-    locate: createLocator(loaded),
+    locate: createLocator(loaded, inventory, sources),
     ...(loaded.objects[0] !== undefined
       ? { defaultLocation: { file: loaded.objects[0].source.file, line: 1 } }
       : {}),
