@@ -420,10 +420,13 @@ class FastParser {
       const key = this.mappingKey(col, colon);
       // Values are never undefined here, so this finds duplicates (and gives up, rarely, on inherited names such as `toString`).
       if (map[key] !== undefined) throw GIVE_UP;
-      map[key] = this.parseValue(line, colon + 1, indent, true);
+      const value = this.parseValue(line, colon + 1, indent, true);
+      map[key] = value;
       line = this.nextSignificant(this.next);
       this.next = line;
       if (line >= this.count) return map;
+      // js-yaml drops a null last entry when an explicit `...` ends the document; it decides.
+      if (value === null && this.isDocumentEnd(line)) throw GIVE_UP;
       const nextIndent = this.indents[line] as number;
       if (nextIndent < indent || this.isDocumentEnd(line)) return map;
       if (nextIndent > indent) throw GIVE_UP;
