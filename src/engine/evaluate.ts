@@ -75,7 +75,7 @@ interface Group {
  * resource up once per object rather than once per check: the group of each check that
  * failed or erred on it, and the checks that only passed with how many objects passed.
  * Lists searched from the front: most resources have a few entries (a pod at most one per
- * pod check). Passes are pairs of numbers, not groups: on the 10k bench set they were
+ * pod check). Passes are three numbers each, not groups: on the 10k bench set they were
  * 100,000 of the groups, whose allocation was the costliest line of a cold evaluation.
  */
 interface ResourceRecord {
