@@ -450,8 +450,7 @@ class FastParser {
     // A sequence's items gather on the document's stack (nested sequences above them) and
     // leave it as an array of exactly their number: an array grown by push keeps room for
     // 17, where a manifest's lists (ports, env, capabilities) mostly hold one or two, and
-    // that room was a fifth of the parsed objects' memory, copied by every young-generation
-    // collection they survived.
+    // that empty room was copied by every young-generation collection the objects survived.
     const stack = this.stack;
     const base = stack.length;
     for (;;) {
