@@ -711,6 +711,8 @@ interface PendingChange {
 class ReportWatch {
   changes = 0;
   readonly latencies: number[] = [];
+  /** When each change in `latencies` was sent (performance.now()), in the same order. */
+  readonly sentAt: number[] = [];
   private readonly pending = new Map<string, PendingChange[]>();
   private readonly stopper = new AbortController();
   private running: Promise<void> | undefined;
@@ -776,6 +778,7 @@ class ReportWatch {
       });
       if (has !== change.wantFinding) return true;
       this.latencies.push((now - change.sentAt) / 1000);
+      this.sentAt.push(change.sentAt);
       return false;
     });
     if (namespace !== undefined) this.pending.set(namespace, left);
@@ -1026,11 +1029,16 @@ async function churn(
   const cpuBefore = controller.sample()?.cpuSeconds ?? 0;
   const reportChangesBefore = watch.changes;
   watch.latencies.length = 0;
+  watch.sentAt.length = 0;
   watch.clearPending();
   const loadBefore = load();
   log(`churn (${mode}): ${changes} changes at ${RATE}/s over ${pods.length} bare pods, load ${loadBefore}`);
   const t0 = performance.now();
   let failed = 0;
+  // How long the API server took to accept each change: the part of event→report that is
+  // not the controller's.
+  const patchLatencies: number[] = [];
+  const patchSentAt: number[] = [];
   // What the controller and the API server are doing, every 5 s while the changes go in.
   const apiCpu0 = processCpu('kube-apiserver');
   const etcdCpu0 = processCpu('etcd');
@@ -1071,10 +1079,17 @@ async function churn(
       // Unique per run: a patch that sets what is already there is no change and no event.
       patch = { metadata: { annotations: { 'bench.bulwark.dev/tick': `${runId}-${i}` } } };
     }
-    void admin.patch(RESOURCES.pods, name, patch, 'strategic', { namespace }).catch((error: unknown) => {
-      failed++;
-      log(`patch failed: ${String(error)}`);
-    });
+    const sentAt = performance.now();
+    void admin.patch(RESOURCES.pods, name, patch, 'strategic', { namespace }).then(
+      () => {
+        patchLatencies.push((performance.now() - sentAt) / 1000);
+        patchSentAt.push(sentAt);
+      },
+      (error: unknown) => {
+        failed++;
+        log(`patch failed: ${String(error)}`);
+      },
+    );
     await sleep(Math.max(0, t0 + ((i + 1) * 1000) / RATE - performance.now()));
   }
   const sentSeconds = (performance.now() - t0) / 1000;
@@ -1097,8 +1112,12 @@ async function churn(
   if (mode === 'flip') {
     results.lines.push(
       `    event→report, seen by a watch on the reports: p50 ${(quantile(lat, 0.5) * 1000).toFixed(0)} ms, p99 ${(quantile(lat, 0.99) * 1000).toFixed(0)} ms, max ${(Math.max(...lat) * 1000).toFixed(0)} ms over ${lat.length} changes; ${watch.outstanding} never seen within 30 s`,
+      `    p99 by the 10 s in which the change was sent: ${windowQuantiles(lat, watch.sentAt, t0, 10_000, 0.99)}`,
     );
   }
+  results.lines.push(
+    `    the API server's answer to each change: p50 ${(quantile(patchLatencies, 0.5) * 1000).toFixed(0)} ms, p99 ${(quantile(patchLatencies, 0.99) * 1000).toFixed(0)} ms; p99 by 10 s: ${windowQuantiles(patchLatencies, patchSentAt, t0, 10_000, 0.99)}`,
+  );
   results.lines.push(
     `    controller's bulwark_event_to_report_seconds: ${describeBuckets(bucketsBefore, bucketsAfter)}`,
   );
@@ -1106,6 +1125,27 @@ async function churn(
     `    API writes: ${writes.bulwark} to bulwark.dev (${watch.changes - reportChangesBefore} SecurityReport changes watched), ${writes.events} events; controller CPU ${cpu.toFixed(1)} s, API server CPU ${apiCpuSent.toFixed(1)} s, etcd ${etcdCpuSent.toFixed(1)} s and this bench (the changes, the report watch) ${benchCpuSent.toFixed(1)} s while the changes went in`,
   );
   log(results.lines.slice(firstLine).join('\n'));
+}
+
+/**
+ * The `q` quantile of the latencies of the changes sent in each `windowMs` window after
+ * `t0`, in ms: shows whether slow changes are spread out or bunched (e.g. behind a resync).
+ */
+function windowQuantiles(
+  latencies: number[],
+  sentAt: number[],
+  t0: number,
+  windowMs: number,
+  q: number,
+): string {
+  const windows: number[][] = [];
+  latencies.forEach((latency, i) => {
+    const index = Math.floor(((sentAt[i] ?? t0) - t0) / windowMs);
+    (windows[index] ??= []).push(latency);
+  });
+  return Array.from(windows, (window) =>
+    window === undefined ? '-' : (quantile(window, q) * 1000).toFixed(0),
+  ).join(' ');
 }
 
 /** Waits until no write to bulwark.dev has happened for `quietMs` (or `timeoutMs` passed). */
