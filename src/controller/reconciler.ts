@@ -109,6 +109,11 @@ export interface ReconcilerOptions {
   readonly clock: () => Date;
   readonly enqueue: (key: ScopeKey | typeof ROLLUP_KEY) => void;
   /**
+   * Queues the roll-up because a namespace summary (score, counts) changed, which may wait
+   * longer than a change to cluster-scoped findings; without it, `enqueue(ROLLUP_KEY)`.
+   */
+  readonly enqueueSummaryRollup?: () => void;
+  /**
    * Lets the engine's revision-keyed indexes go (see controller-inventory.ts); called every
    * REFRESH_EVERY namespace evaluations, so a full pass never holds them for every namespace.
    */
@@ -424,7 +429,10 @@ export class Reconciler {
     };
     const old = summaries.get(namespace);
     summaries.set(namespace, summary);
-    if (old === undefined || canonicalJson(old) !== canonicalJson(summary)) this.options.enqueue(ROLLUP_KEY);
+    if (old === undefined || canonicalJson(old) !== canonicalJson(summary)) {
+      if (this.options.enqueueSummaryRollup !== undefined) this.options.enqueueSummaryRollup();
+      else this.options.enqueue(ROLLUP_KEY);
+    }
   }
 
   private async rollup(): Promise<void> {

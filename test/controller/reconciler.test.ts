@@ -68,7 +68,7 @@ function pod(name: string, container: string): KubeObject {
   };
 }
 
-function setup(): {
+function setup(options: { summaryRollups?: { count: number } } = {}): {
   api: FakeApi;
   inventory: Inventory;
   policies: PolicyRegistry;
@@ -98,6 +98,9 @@ function setup(): {
     metrics: createMetrics({ defaultMetrics: false }),
     clock: () => now.t,
     enqueue: (key) => queue.push(key),
+    ...(options.summaryRollups !== undefined
+      ? { enqueueSummaryRollup: (): void => void options.summaryRollups!.count++ }
+      : {}),
   });
   return { api, inventory, policies, reconciler, queue, now };
 }
@@ -113,6 +116,22 @@ describe('Reconciler', () => {
     await reconciler.reconcile('ns/shop');
     await reconciler.reconcile('ns/shop');
     assert.deepEqual(api.writes, ['apply SecurityReport/shop/prod']);
+  });
+
+  it('asks for a summary roll-up when a namespace summary changes, and a roll-up when cluster findings may have', async () => {
+    const summaryRollups = { count: 0 };
+    const { inventory, reconciler, queue } = setup({ summaryRollups });
+    await reconciler.reconcile('ns/shop');
+    assert.equal(summaryRollups.count, 1);
+    assert.ok(!queue.includes(ROLLUP_KEY));
+    await reconciler.reconcile('ns/shop');
+    assert.equal(summaryRollups.count, 1, 'nothing changed: no roll-up');
+    inventory.upsert(pod('a', 'good'));
+    await reconciler.reconcile('ns/shop');
+    assert.equal(summaryRollups.count, 2);
+    assert.ok(!queue.includes(ROLLUP_KEY));
+    await reconciler.reconcile('cluster');
+    assert.ok(queue.includes(ROLLUP_KEY));
   });
 
   it('restores a report deleted or edited by hand', async () => {
@@ -170,7 +189,10 @@ describe('Reconciler', () => {
     const podFindings = findings.filter((f) => f.resource.name === 'a');
     assert.ok(podFindings.length >= 2, `two checks fail on pod a: ${JSON.stringify(findings)}`);
     assert.ok(podFindings.every((f) => f.changedBy !== undefined));
-    assert.deepEqual(api.changedByLookups.filter((r) => r.endsWith('/a')), ['Pod/a']);
+    assert.deepEqual(
+      api.changedByLookups.filter((r) => r.endsWith('/a')),
+      ['Pod/a'],
+    );
   });
 
   it('keeps firstSeen, counts new and resolved findings, and records who changed the resource', async () => {
