@@ -7,7 +7,9 @@
  *   is being reconciled runs again after the current run ends, on fresh state.
  * - Every added key waits a short debounce first (200 ms by default), so the dozens of
  *   events of one rollout give one reconcile. The window opens at the first add and is not
- *   extended by later ones, so a busy key still runs within the debounce.
+ *   extended by later ones, so a busy key still runs within the debounce. With `leading`,
+ *   a key that has not been added for a whole window runs at once instead: a lone change
+ *   is not delayed, and a burst costs one reconcile more (its first event).
  * - Two priorities: real changes run before periodic re-evaluation.
  * - A failed reconcile is retried after a per-key exponential back-off; a `TerminalError`
  *   is reported and not retried; success forgets the key's failures.
@@ -57,6 +59,8 @@ export interface WorkQueueOptions {
   readonly concurrency?: number;
   /** Delay between the first add of a key and its run (default 200 ms). */
   readonly debounceMs?: number;
+  /** Run a key added after a quiet debounce window at once (default false). */
+  readonly leading?: boolean;
   /** Per-key retry pacing (default 1 s → 5 min). */
   readonly backoff?: BackoffOptions;
   readonly clock?: Clock;
@@ -87,6 +91,10 @@ interface Rerun {
 export class WorkQueue {
   private readonly reconcile: Reconcile;
   private readonly debounceMs: number;
+  private readonly leading: boolean;
+  /** With `leading`: when each key was last added, to tell a lone change from a burst. */
+  private readonly lastAdded = new Map<string, number>();
+  private pruneLastAddedAt = 1024;
   private readonly clock: Clock;
   private readonly backoff: KeyedBackoff;
   private readonly newReconcileId: () => string;
@@ -106,6 +114,7 @@ export class WorkQueue {
   constructor(options: WorkQueueOptions) {
     this.reconcile = options.reconcile;
     this.debounceMs = options.debounceMs ?? 200;
+    this.leading = options.leading ?? false;
     this.clock = options.clock ?? systemClock;
     this.backoff = new KeyedBackoff(options.backoff ?? RECONCILE_BACKOFF, options.random ?? Math.random);
     this.newReconcileId = options.newReconcileId ?? randomUUID;
@@ -125,8 +134,18 @@ export class WorkQueue {
   }
 
   /** Counts by state, for debugging and tests. */
-  stats(): { readonly delayed: number; readonly ready: number; readonly processing: number; readonly dirty: number } {
-    return { delayed: this.delayed.size, ready: this.ready.size, processing: this.processing.size, dirty: this.dirty.size };
+  stats(): {
+    readonly delayed: number;
+    readonly ready: number;
+    readonly processing: number;
+    readonly dirty: number;
+  } {
+    return {
+      delayed: this.delayed.size,
+      ready: this.ready.size,
+      processing: this.processing.size,
+      dirty: this.dirty.size,
+    };
   }
 
   /** Whether the key is waiting, ready or running. */
@@ -141,7 +160,7 @@ export class WorkQueue {
 
   /** Queues `key` to run after the debounce. */
   add(key: string, priority: Priority = 'change'): void {
-    this.schedule(key, this.debounceMs, priority, true);
+    this.schedule(key, this.leading && this.quiet(key) ? 0 : this.debounceMs, priority, true);
   }
 
   /** Queues every key; for the periodic full re-evaluation use priority `resync`. */
@@ -154,6 +173,20 @@ export class WorkQueue {
     this.schedule(key, delayMs, priority, false);
   }
 
+  /** Whether `key` was not added within the last debounce window; records this add. */
+  private quiet(key: string): boolean {
+    const now = this.clock.now();
+    const last = this.lastAdded.get(key);
+    this.lastAdded.set(key, now);
+    if (this.lastAdded.size > this.pruneLastAddedAt) {
+      // Entries older than a window say no more than a missing one; keys of vanished
+      // namespaces must not pile up.
+      for (const [k, at] of this.lastAdded) if (now - at >= this.debounceMs) this.lastAdded.delete(k);
+      this.pruneLastAddedAt = Math.max(1024, 2 * this.lastAdded.size);
+    }
+    return last === undefined || now - last >= this.debounceMs;
+  }
+
   /** Stops taking keys, drops those not started, and resolves when the runs in flight end. */
   async shutdown(): Promise<void> {
     this.stopping = true;
@@ -161,6 +194,7 @@ export class WorkQueue {
     this.delayed.clear();
     this.dirty.clear();
     this.ready.clear();
+    this.lastAdded.clear();
     this.workers.clear();
     await this.workers.onIdle();
   }

@@ -65,7 +65,10 @@ describe('WorkQueue', () => {
     await clock.advance(49);
     assert.equal(calls.length, 0, 'nothing runs inside the debounce window');
     await clock.advance(1);
-    assert.deepEqual(calls.map((c) => [c.key, c.at]), [['ns/web', 200]]);
+    assert.deepEqual(
+      calls.map((c) => [c.key, c.at]),
+      [['ns/web', 200]],
+    );
     await clock.advance(1_000);
     assert.equal(calls.length, 1, 'the adds inside the window did not cause a second run');
   });
@@ -74,7 +77,62 @@ describe('WorkQueue', () => {
     const { clock, queue, calls } = harness({ debounceMs: 0 });
     queue.add('cluster');
     await clock.advance(0);
-    assert.deepEqual(calls.map((c) => c.at), [0]);
+    assert.deepEqual(
+      calls.map((c) => c.at),
+      [0],
+    );
+  });
+
+  it('with leading, runs a lone change at once and gathers what follows into one run a window later', async () => {
+    const gate = deferred();
+    const { clock, queue, calls } = harness({ leading: true }, async (_key, n) => {
+      if (n === 1) await gate.promise;
+    });
+    for (let i = 0; i < 20; i++) queue.add('ns/web');
+    await clock.advance(0);
+    assert.deepEqual(
+      calls.map((c) => c.at),
+      [0],
+      'the first add of a quiet key does not wait',
+    );
+    await clock.advance(50);
+    queue.add('ns/web');
+    queue.add('ns/web');
+    gate.resolve();
+    await clock.advance(199);
+    assert.equal(calls.length, 1, 'adds during the run wait for the window, from their first add');
+    await clock.advance(1);
+    assert.deepEqual(
+      calls.map((c) => c.at),
+      [0, 250],
+    );
+    await clock.advance(1_000);
+    assert.equal(calls.length, 2);
+    queue.add('ns/web');
+    await clock.advance(0);
+    assert.deepEqual(
+      calls.map((c) => c.at),
+      [0, 250, 1250],
+      'quiet again for a window: at once again',
+    );
+  });
+
+  it('with leading, a key added steadily keeps its window: one run per window, none at once', async () => {
+    const { clock, queue, calls } = harness({ leading: true });
+    queue.add('ns/web');
+    await clock.advance(0);
+    for (let t = 0; t < 10; t++) {
+      await clock.advance(100);
+      queue.add('ns/web');
+    }
+    await clock.advance(1_000);
+    // The first add ran at once; the adds every 100 ms never leave a quiet window, so each
+    // run gathers a window's adds: the add at 100 runs at 300, the one made as that run
+    // starts at 500, and so on; the last add (1000) runs at 1100.
+    assert.deepEqual(
+      calls.map((c) => c.at),
+      [0, 300, 500, 700, 900, 1100],
+    );
   });
 
   it('never hands a key to two workers; an add during a run reruns it afterwards', async () => {
@@ -92,7 +150,11 @@ describe('WorkQueue', () => {
     assert.deepEqual(queue.stats(), { delayed: 0, ready: 0, processing: 1, dirty: 1 });
     gate.resolve();
     await clock.advance(0);
-    assert.equal(calls.length, 2, 'the add made during the run has waited out its debounce, so it runs at once');
+    assert.equal(
+      calls.length,
+      2,
+      'the add made during the run has waited out its debounce, so it runs at once',
+    );
     assert.equal(maxRunning(), 1);
   });
 
@@ -135,7 +197,11 @@ describe('WorkQueue', () => {
     });
     queue.add('ns/flaky');
     await clock.advance(10_000);
-    assert.deepEqual(calls.map((c) => c.at), [200, 1_200, 3_200, 7_200], 'retries after 1 s, 2 s, 4 s');
+    assert.deepEqual(
+      calls.map((c) => c.at),
+      [200, 1_200, 3_200, 7_200],
+      'retries after 1 s, 2 s, 4 s',
+    );
     assert.deepEqual(
       outcomes.map((o) => [o.result, o.failures, o.retryInMs]),
       [
@@ -150,14 +216,20 @@ describe('WorkQueue', () => {
   });
 
   it('a fresh change does not wait out a long back-off', async () => {
-    const { clock, queue, calls } = harness({ backoff: { initialMs: 60_000, maxMs: 60_000, jitter: 0 } }, (_key, n) => {
-      if (n === 1) throw new Error('transient');
-    });
+    const { clock, queue, calls } = harness(
+      { backoff: { initialMs: 60_000, maxMs: 60_000, jitter: 0 } },
+      (_key, n) => {
+        if (n === 1) throw new Error('transient');
+      },
+    );
     queue.add('ns/a');
     await clock.advance(1_000);
     queue.add('ns/a');
     await clock.advance(200);
-    assert.deepEqual(calls.map((c) => c.at), [200, 1_200]);
+    assert.deepEqual(
+      calls.map((c) => c.at),
+      [200, 1_200],
+    );
     await clock.advance(120_000);
     assert.equal(calls.length, 2, 'the superseded retry timer does not fire as well');
   });
@@ -169,17 +241,31 @@ describe('WorkQueue', () => {
     queue.add('policy/prod');
     await clock.advance(600_000);
     assert.equal(calls.length, 1);
-    assert.deepEqual(outcomes.map((o) => o.result), ['terminal']);
+    assert.deepEqual(
+      outcomes.map((o) => o.result),
+      ['terminal'],
+    );
     assert.equal(queue.failures('policy/prod'), 0);
     assert.equal(queue.has('policy/prod'), false);
   });
 
   it('requeues after the requested time at resync priority, without counting a failure', async () => {
-    const { clock, queue, calls, outcomes } = harness({}, (_key, n) => (n === 1 ? { requeueAfterMs: 30_000 } : undefined));
+    const { clock, queue, calls, outcomes } = harness({}, (_key, n) =>
+      n === 1 ? { requeueAfterMs: 30_000 } : undefined,
+    );
     queue.add('ns/exceptions');
     await clock.advance(60_000);
-    assert.deepEqual(calls.map((c) => c.at), [200, 30_200]);
-    assert.deepEqual(outcomes.map((o) => [o.result, o.priority]), [['requeue', 'change'], ['success', 'resync']]);
+    assert.deepEqual(
+      calls.map((c) => c.at),
+      [200, 30_200],
+    );
+    assert.deepEqual(
+      outcomes.map((o) => [o.result, o.priority]),
+      [
+        ['requeue', 'change'],
+        ['success', 'resync'],
+      ],
+    );
   });
 
   it('passes a fresh reconcile ID to every run', async () => {
@@ -189,8 +275,14 @@ describe('WorkQueue', () => {
     await clock.advance(200);
     queue.add('ns/a');
     await clock.advance(200);
-    assert.deepEqual(calls.map((c) => c.id), ['r1', 'r2', 'r3']);
-    assert.deepEqual(outcomes.map((o) => o.reconcileId), ['r1', 'r2', 'r3']);
+    assert.deepEqual(
+      calls.map((c) => c.id),
+      ['r1', 'r2', 'r3'],
+    );
+    assert.deepEqual(
+      outcomes.map((o) => o.reconcileId),
+      ['r1', 'r2', 'r3'],
+    );
   });
 
   it('depth counts keys in their debounce window or waiting for a worker, not retries', async () => {
@@ -214,7 +306,10 @@ describe('WorkQueue', () => {
     await clock.advance(200);
     queue.add('ns/b');
     await clock.advance(200);
-    assert.deepEqual(calls.map((c) => c.key), ['ns/a', 'ns/b']);
+    assert.deepEqual(
+      calls.map((c) => c.key),
+      ['ns/a', 'ns/b'],
+    );
   });
 
   it('gives the event loop a turn between reconciles that never wait for I/O', async () => {
@@ -248,7 +343,10 @@ describe('WorkQueue', () => {
     await done;
     queue.add('ns/after-shutdown');
     await clock.advance(10_000);
-    assert.deepEqual(calls.map((c) => c.key), ['ns/slow']);
+    assert.deepEqual(
+      calls.map((c) => c.key),
+      ['ns/slow'],
+    );
     assert.equal(clock.pending, 0, 'no timer left behind');
   });
 });

@@ -67,7 +67,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     name: 'debounce',
     type: 'duration',
     default: '200ms',
-    help: 'wait after an event so a burst gives one evaluation',
+    help: 'window in which further events on a scope give one evaluation (a lone event runs at once)',
   },
   // 20 changes a second in as many namespaces need 20 report writes a second (SPEC §10), and
   // the roll-up and policy status more: at 10 a second the backlog, and every change's
