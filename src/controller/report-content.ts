@@ -93,6 +93,22 @@ export interface BuildReportInput {
 // kilobytes; 256 KiB of findings keeps even a pathological namespace far from trouble.
 export const DEFAULT_MAX_REPORT_BYTES = 256 * 1024;
 
+/**
+ * Field by field: the waiver of a live report comes back from the API server with its keys
+ * sorted, so comparing JSON text called every waived finding changed on each rebuild (and
+ * after every restart or fail-over), moving its lastChanged and rewriting the report.
+ */
+function sameWaiver(a: Waiver | undefined, b: Waiver | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return (
+    a.reason === b.reason &&
+    a.owner === b.owner &&
+    a.ticket === b.ticket &&
+    a.expires === b.expires &&
+    a.expired === b.expired
+  );
+}
+
 function severityOrder(a: ReportFinding, b: ReportFinding): number {
   const activeA = a.waiver === undefined || a.waiver.expired ? 0 : 1;
   const activeB = b.waiver === undefined || b.waiver.expired ? 0 : 1;
@@ -123,7 +139,7 @@ export function buildReportBody(input: BuildReportInput): ReportBody {
       before.message === finding.message &&
       before.severity === finding.severity &&
       before.count === finding.count &&
-      JSON.stringify(before.waiver) === JSON.stringify(finding.waiver);
+      sameWaiver(before.waiver, finding.waiver);
     const changedBy = before?.changedBy ?? input.changedBy?.(finding);
     entries.push({
       checkId: finding.checkId,

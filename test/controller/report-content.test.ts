@@ -146,6 +146,41 @@ describe('buildReportBody', () => {
     assert.notEqual(contentHash(changed), contentHash(first));
   });
 
+  it('keeps lastChanged of a waived finding whose live waiver has its keys in another order', () => {
+    const waiver = { reason: 'accepted', owner: 'platform', expires: '2027-01-01T00:00:00Z', expired: false };
+    const first = buildReportBody({
+      policy: 'prod',
+      scope: 'shop',
+      findings: [finding('a', 'high', { waiver })],
+      tally: undefined,
+      previous: new Map(),
+      now: T0,
+    });
+    // As the watch hands the report back: the API server writes object keys sorted.
+    const live = JSON.parse(canonicalJson(first)) as { findings: ReportFinding[] };
+    assert.deepEqual(Object.keys(live.findings[0]?.waiver ?? {}), ['expired', 'expires', 'owner', 'reason']);
+    const previous = new Map<string, ReportFinding>(live.findings.map((f) => [findingKey(f), f]));
+    const again = buildReportBody({
+      policy: 'prod',
+      scope: 'shop',
+      findings: [finding('a', 'high', { waiver })],
+      tally: undefined,
+      previous,
+      now: T1,
+    });
+    assert.equal(again.findings[0]?.lastChanged, T0);
+    assert.equal(contentHash(again), contentHash(first));
+    const expired = buildReportBody({
+      policy: 'prod',
+      scope: 'shop',
+      findings: [finding('a', 'high', { waiver: { ...waiver, expired: true } })],
+      tally: undefined,
+      previous,
+      now: T1,
+    });
+    assert.equal(expired.findings[0]?.lastChanged, T1, 'an expiry is a change');
+  });
+
   it('records who changed the resource for a new finding only', () => {
     let asked = 0;
     const changedBy = (): { manager: string; time: string } => {
