@@ -249,6 +249,7 @@ export class Reconciler {
 
   private async reconcileCluster(): Promise<void> {
     const now = this.options.clock();
+    let rollup = false;
     for (const { state, policy } of this.options.policies.active()) {
       const evaluation = this.timed('cluster', () =>
         evaluate(this.options.inventory, policy, { now, scope: { kind: 'cluster' } }),
@@ -270,8 +271,20 @@ export class Reconciler {
         const was = before?.digests.get(ns) ?? NO_FINDINGS_DIGEST;
         if (was !== (part.digests.get(ns) ?? NO_FINDINGS_DIGEST)) this.options.enqueue(namespaceKey(ns));
       }
+      // The roll-up holds the cluster-scoped findings and their tally; when neither moved it
+      // has nothing new from this scope (the namespaces queued above ask for it themselves).
+      const tally = part.tallies.get('');
+      const tallyBefore = before?.tallies.get('');
+      if (
+        before === undefined ||
+        before.digests.get('') !== part.digests.get('') ||
+        tally?.evaluated !== tallyBefore?.evaluated ||
+        tally?.failed !== tallyBefore?.failed
+      ) {
+        rollup = true;
+      }
     }
-    this.options.enqueue(ROLLUP_KEY);
+    if (rollup) this.options.enqueue(ROLLUP_KEY);
   }
 
   private async reconcileNamespace(namespace: string): Promise<void> {

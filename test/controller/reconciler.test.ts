@@ -118,7 +118,7 @@ describe('Reconciler', () => {
     assert.deepEqual(api.writes, ['apply SecurityReport/shop/prod']);
   });
 
-  it('asks for a summary roll-up when a namespace summary changes, and a roll-up when cluster findings may have', async () => {
+  it('asks for a summary roll-up when a namespace summary changes, and a roll-up when cluster findings do', async () => {
     const summaryRollups = { count: 0 };
     const { inventory, reconciler, queue } = setup({ summaryRollups });
     await reconciler.reconcile('ns/shop');
@@ -132,6 +132,9 @@ describe('Reconciler', () => {
     assert.ok(!queue.includes(ROLLUP_KEY));
     await reconciler.reconcile('cluster');
     assert.ok(queue.includes(ROLLUP_KEY));
+    queue.length = 0;
+    await reconciler.reconcile('cluster');
+    assert.deepEqual(queue, [], 'cluster-scoped findings unchanged: nothing new for the roll-up');
   });
 
   it('restores a report deleted or edited by hand', async () => {
