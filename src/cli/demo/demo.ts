@@ -17,6 +17,7 @@ import type { LocalCluster } from '../../localcluster/index.js';
 import { startLocalCluster } from '../../localcluster/index.js';
 import { createLogger } from '../../logging/logger.js';
 import { createMetrics } from '../../metrics/metrics.js';
+import { resolveRunOptions } from '../run/options.js';
 
 const run = promisify(execFile);
 
@@ -88,7 +89,10 @@ export async function demoCommand(argv: readonly string[], io: DemoIo): Promise<
     say('running the controller as ServiceAccount bulwark-system/bulwark');
     const metrics = createMetrics();
     const operatorConfig = await cluster.kubeconfigForServiceAccount('bulwark-system', 'bulwark');
+    // `bulwark run` with its defaults, as a deployment starts it; only where it listens and
+    // who it is differ.
     controller = new Controller({
+      ...resolveRunOptions({}, {}),
       client: new KubeClient(loadKubeConfig(operatorConfig), {
         onApiError: (verb, code) => metrics.apiErrors.inc({ verb, code }),
       }),
@@ -96,16 +100,9 @@ export async function demoCommand(argv: readonly string[], io: DemoIo): Promise<
       log: createLogger('warn', process.stderr),
       metricsHost: '127.0.0.1',
       metricsPort: 0,
-      leaderElect: true,
       leaseNamespace: 'bulwark-system',
       leaseName: 'bulwark-leader',
       identity: 'bulwark-demo',
-      resyncSeconds: 600,
-      debounceMs: 200,
-      writeQps: 10,
-      writeBurst: 20,
-      workers: 2,
-      maxReportBytes: 256 * 1024,
     });
     await controller.start();
     await waitForStableReports(kubectl);
