@@ -7,12 +7,13 @@
  * (cluster-scoped objects and the relational checks, whose results may land in any
  * namespace). `all` is both, over every namespace, as the scanner runs it.
  */
-import type { Check, CheckContext, ScopedResult } from './check.js';
+import type { Check, CheckContext, PodCheck, ScopedResult } from './check.js';
 import { createCheckContext } from './context.js';
 import type { Inventory } from './inventory.js';
 import type { KubeObject } from './objects.js';
 import { labelsOf, namespaceOf, refOf } from './objects.js';
 import { resourceKey, topLevelOwner } from './owner.js';
+import type { PodSubject } from './pod-spec.js';
 import { podSubjectOf } from './pod-spec.js';
 import type { PodOutcomes, PodOutcomeTable } from './pod-outcomes.js';
 import { STATUS } from './pod-outcomes.js';
@@ -201,6 +202,15 @@ class Run {
     return record;
   }
 
+  // The object evaluateObject is recording outcomes for, and what it found out about it so
+  // far. Kept on the run, not in closures: the hot loop runs once per object of every
+  // evaluation, and a closure per object was most of its allocation.
+  private object: KubeObject | undefined;
+  private objectIsPod = false;
+  private objectTarget: ResourceRecord | undefined;
+  private objectSource: string | undefined;
+  private objectSourceRead = false;
+
   /**
    * Runs every applicable pod and object check on one object and records the outcomes.
    * This is the hot loop of a scan (checks × objects), so it allocates nothing for a pass
@@ -209,37 +219,25 @@ class Run {
   evaluateObject(obj: KubeObject, podChecks: readonly Prepared[], objectChecks: readonly Prepared[]): void {
     const kind = obj.kind;
     if (typeof kind !== 'string') return;
-    const isPod = kind === 'Pod';
-    let target: ResourceRecord | undefined;
-    let source: string | undefined;
-    let sourceRead = false;
-    const recordOne = (prepared: Prepared, outcome: CheckOutcome): void => {
-      if (outcome.status === 'skip') return;
-      const check = prepared.enabled.check;
-      // A pass about one resource (not replicas gathered under an owner) needs no record,
-      // unless supersession may yet drop it.
-      if (
-        outcome.status === 'pass' &&
-        !isPod &&
-        check.supersedes === undefined &&
-        this.plan.supersededBy[prepared.index]?.length === 0
-      ) {
-        this.countPass(namespaceOf(obj) ?? '', prepared.enabled);
-        return;
-      }
-      // Pods are reported under their top-level owner; everything else under itself.
-      target ??= this.recordOf(isPod ? topLevelOwner(obj, this.inventory) : refOf(obj));
-      if (!sourceRead) {
-        source = this.sourceOf?.(obj);
-        sourceRead = true;
-      }
-      this.recordIn(target, prepared.enabled, prepared.index, outcome, isPod ? 'pod' : 'other', source);
-    };
+    this.object = obj;
+    this.objectIsPod = kind === 'Pod';
+    this.objectTarget = undefined;
+    this.objectSource = undefined;
+    this.objectSourceRead = false;
     if (podChecks.length > 0) {
       const row = this.podOutcomes?.rowOf(obj);
-      if (row !== undefined)
-        podChecks.forEach((prepared, column) => recordOne(prepared, row[column] as CheckOutcome));
-      else runPodChecks(obj, kind, podChecks, (_, prepared, outcome) => recordOne(prepared, outcome));
+      if (row !== undefined) {
+        for (let column = 0; column < podChecks.length; column++)
+          this.recordOne(podChecks[column] as Prepared, row[column] as CheckOutcome);
+      } else {
+        const pod = podSubjectOf(obj);
+        if (pod !== undefined) {
+          for (const prepared of podChecks) {
+            const check = prepared.enabled.check;
+            if (check.scope === 'pod') this.recordOne(prepared, runPodCheck(check, prepared.ctx, pod));
+          }
+        }
+      }
     }
     for (const prepared of objectChecks) {
       const check = prepared.enabled.check;
@@ -250,8 +248,43 @@ class Run {
       } catch (error) {
         outcome = crashed(check, `${kind} ${resourceKey(refOf(obj))}`, error);
       }
-      recordOne(prepared, outcome);
+      this.recordOne(prepared, outcome);
     }
+    this.object = undefined;
+    this.objectTarget = undefined;
+  }
+
+  /** Records one outcome of a check on the object evaluateObject is at. */
+  private recordOne(prepared: Prepared, outcome: CheckOutcome): void {
+    if (outcome.status === 'skip') return;
+    const obj = this.object as KubeObject;
+    const isPod = this.objectIsPod;
+    const check = prepared.enabled.check;
+    // A pass about one resource (not replicas gathered under an owner) needs no record,
+    // unless supersession may yet drop it.
+    if (
+      outcome.status === 'pass' &&
+      !isPod &&
+      check.supersedes === undefined &&
+      this.plan.supersededBy[prepared.index]?.length === 0
+    ) {
+      this.countPass(namespaceOf(obj) ?? '', prepared.enabled);
+      return;
+    }
+    // Pods are reported under their top-level owner; everything else under itself.
+    this.objectTarget ??= this.recordOf(isPod ? topLevelOwner(obj, this.inventory) : refOf(obj));
+    if (!this.objectSourceRead) {
+      this.objectSource = this.sourceOf?.(obj);
+      this.objectSourceRead = true;
+    }
+    this.recordIn(
+      this.objectTarget,
+      prepared.enabled,
+      prepared.index,
+      outcome,
+      isPod ? 'pod' : 'other',
+      this.objectSource,
+    );
   }
 
   private countPass(namespace: string, enabled: EnabledCheck): void {
@@ -340,26 +373,13 @@ function rank(outcome: CheckOutcome): number {
   return outcome.status === 'fail' ? 3 : outcome.status === 'error' ? 2 : outcome.status === 'pass' ? 1 : 0;
 }
 
-/** Runs the pod checks on an object's pod spec, if it has one, in order. */
-function runPodChecks(
-  obj: KubeObject,
-  kind: string,
-  podChecks: readonly Prepared[],
-  visit: (column: number, prepared: Prepared, outcome: CheckOutcome) => void,
-): void {
-  const pod = podSubjectOf(obj);
-  if (pod === undefined) return;
-  podChecks.forEach((prepared, column) => {
-    const check = prepared.enabled.check;
-    if (check.scope !== 'pod') return;
-    let outcome: CheckOutcome;
-    try {
-      outcome = check.evaluate(pod, prepared.ctx);
-    } catch (error) {
-      outcome = crashed(check, `${kind} ${resourceKey(refOf(obj))}`, error);
-    }
-    visit(column, prepared, outcome);
-  });
+/** Runs one pod check on a pod spec; a check that throws gives an `error` outcome. */
+function runPodCheck(check: PodCheck, ctx: CheckContext, pod: PodSubject): CheckOutcome {
+  try {
+    return check.evaluate(pod, ctx);
+  } catch (error) {
+    return crashed(check, `${pod.holder.kind} ${resourceKey(refOf(pod.holder))}`, error);
+  }
 }
 
 /** The ids of a policy's pod checks, in the order evaluation runs them. */
@@ -383,8 +403,12 @@ export function evaluatePodChecks(
   const statuses = new Uint8Array(objects.length * width);
   const details: string[] = [];
   objects.forEach((obj, row) => {
-    if (typeof obj.kind !== 'string') return;
-    runPodChecks(obj, obj.kind, checks, (column, _, outcome) => {
+    const pod = podSubjectOf(obj);
+    if (pod === undefined) return;
+    checks.forEach((prepared, column) => {
+      const check = prepared.enabled.check;
+      if (check.scope !== 'pod') return;
+      const outcome = runPodCheck(check, prepared.ctx, pod);
       statuses[row * width + column] = STATUS[outcome.status];
       if (outcome.status === 'fail' || outcome.status === 'error')
         details.push(outcome.reason, outcome.message);

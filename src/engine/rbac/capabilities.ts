@@ -50,7 +50,9 @@ export const SECRETS_READ: Capability = {
 export const POD_EXEC: Capability = {
   id: 'pod-exec',
   label: 'run commands in containers',
-  probes: [{ verbs: ['create', 'get'], apiGroup: CORE, resources: ['pods/exec', 'pods/attach', 'pods/portforward'] }],
+  probes: [
+    { verbs: ['create', 'get'], apiGroup: CORE, resources: ['pods/exec', 'pods/attach', 'pods/portforward'] },
+  ],
 };
 
 export const ESCALATE_BIND_IMPERSONATE: Capability = {
@@ -69,7 +71,11 @@ export const POD_CREATE: Capability = {
   label: 'create pods or pod controllers',
   probes: [
     { verbs: ['create'], apiGroup: CORE, resources: ['pods', 'replicationcontrollers'] },
-    { verbs: ['create'], apiGroup: APPS, resources: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'] },
+    {
+      verbs: ['create'],
+      apiGroup: APPS,
+      resources: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'],
+    },
     { verbs: ['create'], apiGroup: BATCH, resources: ['jobs', 'cronjobs'] },
   ],
 };
@@ -91,7 +97,13 @@ export const SA_TOKEN_CREATE: Capability = {
 export const CSR_APPROVAL: Capability = {
   id: 'csr-approval',
   label: 'approve CertificateSigningRequests',
-  probes: [{ verbs: ['update', 'patch'], apiGroup: 'certificates.k8s.io', resources: ['certificatesigningrequests/approval'] }],
+  probes: [
+    {
+      verbs: ['update', 'patch'],
+      apiGroup: 'certificates.k8s.io',
+      resources: ['certificatesigningrequests/approval'],
+    },
+  ],
 };
 
 /** The second half of approving a CSR: `approve` on the signer it names. */
@@ -133,22 +145,29 @@ function qualified(resource: string, group: string): string {
 
 /** What part of a capability one rule grants, or undefined when it grants none of it. */
 export function ruleGrants(rule: PolicyRule, capability: Capability): CapabilityMatch | undefined {
-  const verbs = new Set<string>();
-  const resources = new Set<string>();
+  // Asked for every rule of every role under several checks on each evaluation, and nearly
+  // always answered "none": nothing is allocated until a resource matches.
+  let verbs: Set<string> | undefined;
+  let resources: Set<string> | undefined;
   for (const probe of capability.probes) {
     if (!apiGroupMatches(rule, probe.apiGroup)) continue;
     const probeVerbs = probe.verbs ?? rule.verbs;
-    const granted = probeVerbs.filter((verb) => verbMatches(rule, verb));
-    if (granted.length === 0) continue;
+    if (!anyVerbMatches(rule, probeVerbs)) continue;
     for (const resource of probe.resources) {
       const slash = resource.indexOf('/');
       if (!resourceMatches(rule, resource, slash < 0 ? '' : resource.slice(slash + 1))) continue;
-      resources.add(qualified(resource, probe.apiGroup));
-      for (const verb of granted) verbs.add(verb);
+      (resources ??= new Set()).add(qualified(resource, probe.apiGroup));
+      verbs ??= new Set();
+      for (const verb of probeVerbs) if (verbMatches(rule, verb)) verbs.add(verb);
     }
   }
-  if (resources.size === 0) return undefined;
+  if (resources === undefined || verbs === undefined) return undefined;
   return { verbs: [...verbs], resources: [...resources], resourceNames: rule.resourceNames };
+}
+
+function anyVerbMatches(rule: PolicyRule, verbs: readonly string[]): boolean {
+  for (const verb of verbs) if (verbMatches(rule, verb)) return true;
+  return false;
 }
 
 /** `get,list on secrets` or `create on pods, deployments.apps (only names a, b)`. */
