@@ -349,4 +349,110 @@ describe('WorkQueue', () => {
     );
     assert.equal(clock.pending, 0, 'no timer left behind');
   });
+
+  describe('with resyncShare (paced re-evaluation)', () => {
+    /** A reconcile that takes `ms` of the fake clock's time. */
+    function taking(clock: FakeClock, ms: number): Promise<void> {
+      return new Promise((resolve) => clock.setTimeout(resolve, ms));
+    }
+
+    it('runs re-evaluation keys one at a time, each after a pause in proportion to the last run', async () => {
+      const { clock, queue, calls, maxRunning } = harness({ concurrency: 4, resyncShare: 0.5 }, (key) =>
+        taking(clock, key === 'ns/b' ? 30 : 10),
+      );
+      queue.addAll(['ns/a', 'ns/b', 'ns/c'], 'resync');
+      assert.equal(queue.depth, 3, 'the first is handed to a worker at once, the others wait their turn');
+      await clock.advance(500);
+      assert.deepEqual(
+        calls.map((c) => [c.key, c.at]),
+        [
+          ['ns/a', 0],
+          ['ns/b', 20], // 10 ms run, 10 ms pause: half a core
+          ['ns/c', 80], // 30 ms run, 30 ms pause
+        ],
+      );
+      assert.equal(maxRunning(), 1);
+      assert.equal(queue.depth, 0);
+    });
+
+    it('pauses at most a second, however long a run took', async () => {
+      const { clock, queue, calls } = harness({ resyncShare: 0.1 }, (key) =>
+        taking(clock, key === 'ns/a' ? 5000 : 1),
+      );
+      queue.addAll(['ns/a', 'ns/b'], 'resync');
+      await clock.advance(10_000);
+      assert.deepEqual(
+        calls.map((c) => [c.key, c.at]),
+        [
+          ['ns/a', 0],
+          ['ns/b', 6000],
+        ],
+      );
+    });
+
+    it('changes do not wait for the paced keys, and overtake their own place in the lane', async () => {
+      const gate = deferred();
+      const { clock, queue, calls } = harness({ concurrency: 4, resyncShare: 0.5 }, async (key) => {
+        if (key === 'ns/a') await gate.promise;
+      });
+      queue.addAll(['ns/a', 'ns/b', 'ns/c'], 'resync');
+      await clock.advance(0);
+      queue.add('ns/c');
+      queue.add('ns/new');
+      await clock.advance(200);
+      assert.deepEqual(
+        calls.map((c) => c.key),
+        ['ns/a', 'ns/c', 'ns/new'],
+        'ns/a still runs; the changes ran beside it after their debounce',
+      );
+      gate.resolve();
+      await clock.advance(1000);
+      assert.deepEqual(
+        calls.map((c) => c.key),
+        ['ns/a', 'ns/c', 'ns/new', 'ns/b'],
+        'ns/c left the lane when it changed: it is not evaluated again for the pass',
+      );
+    });
+
+    it('a key already queued is not queued again by a resync; a second resync adds only what is new', async () => {
+      const gate = deferred();
+      const { clock, queue, calls } = harness({ concurrency: 4, resyncShare: 1 }, async (key) => {
+        if (key === 'ns/a') await gate.promise;
+      });
+      queue.add('ns/x');
+      queue.addAll(['ns/a', 'ns/x', 'ns/b'], 'resync');
+      queue.addAll(['ns/a', 'ns/b', 'ns/c'], 'resync');
+      assert.equal(
+        queue.depth,
+        4,
+        'ns/x debouncing, ns/a handed to a worker, ns/b and ns/c waiting their turn',
+      );
+      gate.resolve();
+      await clock.advance(1000);
+      assert.deepEqual(
+        calls.map((c) => c.key),
+        ['ns/a', 'ns/b', 'ns/c', 'ns/x'],
+      );
+    });
+
+    it('shutdown drops the keys waiting their turn and the pause', async () => {
+      const { clock, queue, calls } = harness({ resyncShare: 0.5 }, () => taking(clock, 10));
+      queue.addAll(['ns/a', 'ns/b', 'ns/c'], 'resync');
+      await clock.advance(15);
+      await queue.shutdown();
+      await clock.advance(10_000);
+      assert.deepEqual(
+        calls.map((c) => c.key),
+        ['ns/a'],
+      );
+      assert.equal(queue.depth, 0);
+      assert.equal(clock.pending, 0, 'no timer left behind');
+    });
+
+    it('refuses a share outside (0, 1]', () => {
+      for (const resyncShare of [0, -1, 1.5, Number.NaN]) {
+        assert.throws(() => harness({ resyncShare }), /resyncShare must be in \(0, 1\]/);
+      }
+    });
+  });
 });
