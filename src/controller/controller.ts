@@ -88,15 +88,6 @@ const ROLLUP_SPACING = 4;
 const SUMMARY_COALESCE_MS = 5000;
 const SUMMARY_SPACING = 15;
 
-/**
- * The share of a core the periodic full re-evaluation may take. Queued all at once, it took
- * a whole core for seconds (2,000 namespaces: ~3.5 s), and on a machine it shares with the
- * API server that starved the server's answers to the changes being reported meanwhile.
- * Paced, it takes twice as long and costs the same CPU; the first pass after taking the lead
- * (catching up) and re-evaluation for expiring exceptions are not paced.
- */
-const RESYNC_SHARE = 0.5;
-
 /** A full evaluation being timed: the keys it enqueued that have not completed yet. */
 interface FullPass {
   readonly reason: 'initial' | 'resync';
@@ -179,7 +170,6 @@ export class Controller {
       // A lone change (the common case) is reported without waiting out the debounce,
       // which was a tenth of the 2 s event-to-report budget; bursts still coalesce.
       leading: true,
-      resyncShare: RESYNC_SHARE,
       onOutcome: (outcome) => this.onOutcome(outcome),
     });
     if (options.leaderElect) {

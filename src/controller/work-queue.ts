@@ -10,9 +10,7 @@
  *   extended by later ones, so a busy key still runs within the debounce. With `leading`,
  *   a key that has not been added for a whole window runs at once instead: a lone change
  *   is not delayed, and a burst costs one reconcile more (its first event).
- * - Two priorities: real changes run before periodic re-evaluation. With `resyncShare`,
- *   re-evaluation keys are also paced: handed to a worker one at a time, each after a
- *   pause in proportion to how long the last one ran.
+ * - Two priorities: real changes run before periodic re-evaluation.
  * - A failed reconcile is retried after a per-key exponential back-off; a `TerminalError`
  *   is reported and not retried; success forgets the key's failures.
  * - Concurrency is a p-queue; `shutdown()` stops taking work and waits for the runs in flight.
@@ -69,16 +67,7 @@ export interface WorkQueueOptions {
   readonly random?: () => number;
   readonly newReconcileId?: () => string;
   readonly onOutcome?: (outcome: ReconcileOutcome) => void;
-  /**
-   * The share of one core (0–1] that keys added at `resync` priority may take: they run one
-   * at a time, and after each the next waits `duration × (1 / share − 1)` (at most a
-   * second). Unset, they are queued at once like any other key.
-   */
-  readonly resyncShare?: number;
 }
-
-/** The longest pause between two paced re-evaluation keys, whatever the last one took. */
-const MAX_RESYNC_PAUSE_MS = 1000;
 
 /**
  * Failures back off from 1 s to 5 min: a reconcile broken by a transient API error retries
@@ -120,16 +109,6 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   /** Keys added while being reconciled: run again when the current run ends. */
   private readonly dirty = new Map<string, Rerun>();
-  /**
-   * With `resyncShare`: keys added at `resync` priority that nothing else has queued, in
-   * the order added, waiting to be handed to a worker one at a time.
-   */
-  private readonly resyncLane = new Set<string>();
-  /** The paced key handed to a worker and not yet finished. */
-  private resyncInFlight: string | undefined;
-  /** The pause before the next paced key. */
-  private resyncPause: TimerHandle | undefined;
-  private readonly resyncShare: number | undefined;
   private stopping = false;
 
   constructor(options: WorkQueueOptions) {
@@ -141,11 +120,6 @@ export class WorkQueue {
     this.newReconcileId = options.newReconcileId ?? randomUUID;
     this.onOutcome = options.onOutcome ?? ((): void => undefined);
     this.workers = new PQueue({ concurrency: options.concurrency ?? 4 });
-    const share = options.resyncShare;
-    if (share !== undefined && !(share > 0 && share <= 1)) {
-      throw new RangeError(`resyncShare must be in (0, 1], not ${share}`);
-    }
-    this.resyncShare = share;
   }
 
   /**
@@ -156,7 +130,7 @@ export class WorkQueue {
   get depth(): number {
     let debouncing = 0;
     for (const entry of this.delayed.values()) if (entry.debounce) debouncing++;
-    return debouncing + this.ready.size + this.resyncLane.size;
+    return debouncing + this.ready.size;
   }
 
   /** Counts by state, for debugging and tests. */
@@ -176,9 +150,7 @@ export class WorkQueue {
 
   /** Whether the key is waiting, ready or running. */
   has(key: string): boolean {
-    return (
-      this.resyncLane.has(key) || this.delayed.has(key) || this.ready.has(key) || this.processing.has(key)
-    );
+    return this.delayed.has(key) || this.ready.has(key) || this.processing.has(key);
   }
 
   /** Consecutive failures of a key (0 after a success). */
@@ -186,18 +158,8 @@ export class WorkQueue {
     return this.backoff.failures(key);
   }
 
-  /** Queues `key` to run after the debounce; a paced re-evaluation key (see `resyncShare`) in its turn. */
+  /** Queues `key` to run after the debounce. */
   add(key: string, priority: Priority = 'change'): void {
-    if (this.stopping) return;
-    if (priority === 'resync' && this.resyncShare !== undefined) {
-      // Queued already, it runs anyway, on the state of its own time.
-      if (this.has(key)) return;
-      this.resyncLane.add(key);
-      this.pumpResync();
-      return;
-    }
-    // A change does not wait for its turn in the paced lane.
-    this.resyncLane.delete(key);
     this.schedule(key, this.leading && this.quiet(key) ? 0 : this.debounceMs, priority, true);
   }
 
@@ -208,7 +170,6 @@ export class WorkQueue {
 
   /** Queues `key` to run after `delayMs` (no earlier than any pending run). */
   addAfter(key: string, delayMs: number, priority: Priority = 'change'): void {
-    this.resyncLane.delete(key);
     this.schedule(key, delayMs, priority, false);
   }
 
@@ -229,8 +190,6 @@ export class WorkQueue {
   /** Stops taking keys, drops those not started, and resolves when the runs in flight end. */
   async shutdown(): Promise<void> {
     this.stopping = true;
-    if (this.resyncPause !== undefined) this.clock.clearTimeout(this.resyncPause);
-    this.resyncLane.clear();
     for (const entry of this.delayed.values()) this.clock.clearTimeout(entry.timer);
     this.delayed.clear();
     this.dirty.clear();
@@ -345,34 +304,11 @@ export class WorkQueue {
         this.schedule(key, retryInMs, priority, false);
       }
     }
-    if (key === this.resyncInFlight) this.resyncDone(outcome.durationMs);
     try {
       this.onOutcome(outcome);
     } catch {
       // A failing log or metrics hook must not stop the queue.
     }
-  }
-
-  /** Hands the next paced re-evaluation key to the workers, unless one is running or pausing. */
-  private pumpResync(): void {
-    if (this.stopping || this.resyncInFlight !== undefined || this.resyncPause !== undefined) return;
-    const next = this.resyncLane.values().next();
-    if (next.done === true) return;
-    const key = next.value;
-    this.resyncLane.delete(key);
-    this.resyncInFlight = key;
-    this.schedule(key, 0, 'resync', false);
-  }
-
-  private resyncDone(durationMs: number): void {
-    this.resyncInFlight = undefined;
-    if (this.resyncLane.size === 0) return;
-    const share = this.resyncShare ?? 1;
-    const pauseMs = Math.min(MAX_RESYNC_PAUSE_MS, durationMs * (1 / share - 1));
-    this.resyncPause = this.clock.setTimeout(() => {
-      this.resyncPause = undefined;
-      this.pumpResync();
-    }, pauseMs);
   }
 
   /** Marks the key no longer running; a change that arrived meanwhile runs it again. */
