@@ -7,7 +7,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
       'no-restricted-imports': 'off',
     },
   },
@@ -18,7 +18,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['node:fs', 'fs', 'node:net', 'node:http', 'node:https', 'node:child_process', 'winston', 'prom-client'],
+          paths: [
+            'node:fs',
+            'fs',
+            'node:net',
+            'node:http',
+            'node:https',
+            'node:child_process',
+            'winston',
+            'prom-client',
+          ],
           patterns: [
             { group: ['@kubernetes/client-node'], allowTypeImports: true },
             { group: ['**/controller/**', '**/cli/**', '**/report/**'] },

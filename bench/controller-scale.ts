@@ -70,9 +70,9 @@ import {
   RESOURCES,
   WATCHED_RESOURCES,
 } from '../src/controller/kube-client.js';
-import { findingKey } from '../src/controller/report-content.js';
+import { findingKey, findingsOf } from '../src/controller/report-content.js';
+import type { ReportBody } from '../src/controller/report-content.js';
 import { evaluate } from '../src/engine/evaluate.js';
-import type { ResourceRef } from '../src/engine/types.js';
 import { Inventory } from '../src/engine/inventory.js';
 import type { KubeObject } from '../src/engine/objects.js';
 import { compilePolicy } from '../src/engine/policy.js';
@@ -767,15 +767,13 @@ class ReportWatch {
     const namespace = report.metadata?.namespace;
     const list = namespace === undefined ? undefined : this.pending.get(namespace);
     if (list === undefined || list.length === 0) return;
-    const findings = Array.isArray(report['findings']) ? (report['findings'] as KubeObject[]) : [];
+    const findings = findingsOf(report as unknown as ReportBody);
     const now = performance.now();
     const left = list.filter((change) => {
-      const has = findings.some((f) => {
-        const resource = f['resource'] as { kind?: string; name?: string } | undefined;
-        return (
-          f['checkId'] === 'workload.image-tag' && resource?.kind === 'Pod' && resource.name === change.pod
-        );
-      });
+      const has = findings.some(
+        (f) =>
+          f.checkId === 'workload.image-tag' && f.resource.kind === 'Pod' && f.resource.name === change.pod,
+      );
       if (has !== change.wantFinding) return true;
       this.latencies.push((now - change.sentAt) / 1000);
       this.sentAt.push(change.sentAt);
@@ -1222,7 +1220,7 @@ async function agreement(admin: KubeClient): Promise<{ line: string; agrees: boo
     ...(await listAll(admin, RESOURCES.clusterSecurityReports)),
   ].filter((r) => r.metadata?.name === POLICY);
   for (const report of reports) {
-    const findings = (report['findings'] ?? []) as { checkId: string; resource: ResourceRef }[];
+    const findings = findingsOf(report as unknown as ReportBody);
     // The roll-up holds the cluster-scoped findings; namespace reports their namespace's.
     const scope = report.kind === 'ClusterSecurityReport' ? '' : (report.metadata?.namespace ?? '');
     reported.set(scope, reported.get(scope) ?? new Set());

@@ -35,18 +35,40 @@ const badPolicyName = `e2e-bad-${id}`;
 const selectorLabel = `bulwark.dev/e2e-controller`;
 const REST_SECONDS = Number(process.env['BULWARK_E2E_REST_SECONDS'] ?? 60);
 
-interface ReportFinding {
+// The report as kubectl shows it, read here on its own terms rather than through the
+// controller's types: findings are listed under their resource.
+interface ListedFinding {
   checkId: string;
-  resource: { kind: string; name: string; namespace?: string };
   count: number;
   firstSeen: string;
   lastChanged: string;
   changedBy?: { manager: string; time?: string };
   waiver?: { reason: string; expired: boolean };
 }
+interface ReportResource {
+  kind: string;
+  name: string;
+  namespace?: string;
+  /** Said once for the findings that do not say their own. */
+  changedBy?: { manager: string; time?: string };
+  findings: ListedFinding[];
+}
+interface ReportFinding extends ListedFinding {
+  resource: Omit<ReportResource, 'findings' | 'changedBy'>;
+}
 interface Report extends KubeObject {
   summary: { critical: number; high: number; medium: number; low: number; waived: number; total: number };
-  findings: ReportFinding[];
+  resources: ReportResource[];
+}
+
+/** Each finding of a report with the resource it is listed under and who changed it. */
+function findings(report: Report | undefined): ReportFinding[] {
+  return (report?.resources ?? []).flatMap(({ findings: listed, changedBy, ...resource }) =>
+    listed.map((f) => {
+      const who = f.changedBy ?? changedBy;
+      return { ...f, resource, ...(who !== undefined ? { changedBy: who } : {}) };
+    }),
+  );
 }
 
 async function waitFor<T>(
@@ -76,9 +98,7 @@ function has(
   name: string,
   predicate: (f: ReportFinding) => boolean = () => true,
 ): boolean {
-  return (
-    report?.findings.some((f) => f.checkId === checkId && f.resource.name === name && predicate(f)) ?? false
-  );
+  return findings(report).some((f) => f.checkId === checkId && f.resource.name === name && predicate(f));
 }
 
 class Operator {
@@ -338,7 +358,7 @@ describe('controller against the local control plane', function () {
       const r = await report();
       return has(r, 'workload.image-tag', 'tagless') ? r : undefined;
     });
-    const finding = r.findings.find(
+    const finding = findings(r).find(
       (f) => f.checkId === 'workload.image-tag' && f.resource.name === 'tagless',
     );
     assert.ok(finding);
@@ -369,7 +389,7 @@ describe('controller against the local control plane', function () {
       ),
     );
     const waived = await waitFor('the waiver', async () => {
-      const f = (await report())?.findings.find(
+      const f = findings(await report()).find(
         (x) => x.checkId === 'workload.image-tag' && x.resource.name === 'tagless',
       );
       return f?.waiver?.expired === false ? f : undefined;
@@ -379,7 +399,7 @@ describe('controller against the local control plane', function () {
     await waitFor(
       'the expiry',
       async () => {
-        const f = (await report())?.findings.find(
+        const f = findings(await report()).find(
           (x) => x.checkId === 'workload.image-tag' && x.resource.name === 'tagless',
         );
         return f?.waiver?.expired === true ? f : undefined;
@@ -542,7 +562,7 @@ describe('controller against the local control plane', function () {
       await waitFor(
         'the report to match a fresh evaluation',
         async () => {
-          actual = ((await report())?.findings ?? [])
+          actual = findings(await report())
             .map((f) => `${f.checkId} ${f.resource.kind}/${f.resource.name} x${f.count}`)
             .sort();
           return JSON.stringify(actual) === JSON.stringify(expected) ? true : undefined;

@@ -109,18 +109,23 @@ function exampleCheck(): JsonObject {
   };
 }
 
-function exampleFinding(namespace: string): JsonObject {
+/** A resource with one finding, as a report lists it. */
+function exampleResource(namespace: string, finding: JsonObject = exampleFinding()): JsonObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    namespace,
+    name: 'web',
+    uid: '3b8e2f0c-0000-4000-8000-000000000001',
+    findings: [finding],
+  };
+}
+
+function exampleFinding(): JsonObject {
   return {
     checkId: 'pss.run-as-non-root',
     severity: 'high',
     status: 'Fail',
-    resource: {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      namespace,
-      name: 'web',
-      uid: '3b8e2f0c-0000-4000-8000-000000000001',
-    },
     count: 3,
     message: 'container "app" must set securityContext.runAsNonRoot=true',
     firstSeen: '2026-11-20T10:00:00Z',
@@ -201,7 +206,7 @@ describe('control plane e2e', function () {
         const schema = asObject(asObject(asObject(versions[0])['schema'])['openAPIV3Schema']);
         return asObject(schema['properties'])[property];
       };
-      for (const property of ['findings', 'checks']) {
+      for (const property of ['resources', 'checks']) {
         const namespaced = await propertySchema('bulwark.dev_securityreports.yaml', property);
         assert.ok(namespaced, property);
         assert.deepEqual(
@@ -415,7 +420,7 @@ describe('control plane e2e', function () {
             score: 87,
             summary: summary(1, 2, 3, 4),
             checks: [exampleCheck()],
-            findings: [exampleFinding(ns.name)],
+            resources: [exampleResource(ns.name)],
           },
           // Strict: a field the schema does not declare fails instead of being pruned.
           fieldValidation: 'Strict',
@@ -433,14 +438,12 @@ describe('control plane e2e', function () {
             score: 64,
             summary: summary(5, 6, 7, 8),
             checks: [exampleCheck()],
-            findings: [
+            resources: [
               {
-                ...exampleFinding(ns.name),
-                resource: {
-                  apiVersion: 'rbac.authorization.k8s.io/v1',
-                  kind: 'ClusterRoleBinding',
-                  name: 'too-much',
-                },
+                apiVersion: 'rbac.authorization.k8s.io/v1',
+                kind: 'ClusterRoleBinding',
+                name: 'too-much',
+                findings: [exampleFinding()],
               },
             ],
             omitted: { count: 12, reason: 'report size limit reached' },
@@ -534,7 +537,7 @@ describe('control plane e2e', function () {
       it('rejects a finding without a check ID', async function () {
         let message = '';
         try {
-          const finding = exampleFinding(ns.name);
+          const finding = exampleFinding();
           delete finding['checkId'];
           await custom.createNamespacedCustomObject({
             group,
@@ -548,13 +551,13 @@ describe('control plane e2e', function () {
               metadata: { name: 'missing-check-id' },
               policy: 'p',
               scope: ns.name,
-              findings: [finding],
+              resources: [exampleResource(ns.name, finding)],
             },
           });
         } catch (error) {
           message = apiErrorMessage(error);
         }
-        assert.match(message, /findings\[0\]\.checkId: Required value/);
+        assert.match(message, /resources\[0\]\.findings\[0\]\.checkId: Required value/);
       });
 
       it('`kubectl get bulwark -A` lists policies, reports and cluster reports', async function () {
@@ -624,7 +627,10 @@ describe('control plane e2e', function () {
         assert.match(stdout, /What the policy checks, where, and which findings are accepted/);
         const expires = await getTestCluster().kubectl(['explain', 'securitypolicy.spec.exceptions.expires']);
         assert.match(expires.stdout, /Expired exceptions are reported as such/);
-        const findings = await getTestCluster().kubectl(['explain', 'securityreport.findings.waiver']);
+        const findings = await getTestCluster().kubectl([
+          'explain',
+          'securityreport.resources.findings.waiver',
+        ]);
         assert.match(findings.stdout, /expired\s+<boolean>/);
       });
     });
@@ -932,7 +938,7 @@ describe('control plane e2e', function () {
             scope: 'default',
             score: 100,
             summary: summary(0, 0, 0, 0),
-            findings: [],
+            resources: [],
           },
         });
       });

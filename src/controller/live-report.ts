@@ -7,7 +7,9 @@
  *   own write or a hand edit to undo.
  * - Their findings cut to what carries over into the next body (first-seen and
  *   last-changed times, who changed the resource, the waiver) and what drift is counted
- *   from (check, resource, severity).
+ *   from (check, resource, severity). A report lists findings under their resource; kept
+ *   here, each finding points at its resource instead, which is what the reconciler looks
+ *   them up by.
  *
  * Kept whole, 2,000 namespace reports of ~50 KB each cost ~140 MB of heap, and the
  * canonical text kept to compare them another ~100 MB; this way they cost a few kilobytes
@@ -26,7 +28,7 @@ const BODY_FIELDS = [
   'score',
   'summary',
   'checks',
-  'findings',
+  'resources',
   'omitted',
   'namespaces',
 ] as const;
@@ -72,11 +74,10 @@ export function liveBodyHash(obj: KubeObject): string {
   return hash;
 }
 
-function compactFinding(finding: unknown): unknown {
-  if (!isRecord(finding)) return undefined;
+function compactFinding(finding: Record<string, unknown>, resource: unknown, changedBy: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const field of FINDING_FIELDS) {
-    const value = finding[field];
+    const value = field === 'changedBy' ? changedBy : finding[field];
     if (value === undefined) continue;
     // Who changed a resource, and a waiver, repeat across a report's findings; check IDs,
     // severities, the times of one pass and most messages across reports.
@@ -87,15 +88,27 @@ function compactFinding(finding: unknown): unknown {
           ? shareJson(value)
           : internJson(value);
   }
-  const resource = finding['resource'];
-  if (isRecord(resource)) {
-    // findingKey reads kind, namespace and name; apiVersion and uid only fill the report.
-    const { kind, namespace, name } = resource;
-    // Shared by the findings of every check on one resource.
-    out['resource'] = shareJson({ kind, name, ...(namespace !== undefined ? { namespace } : {}) });
-  }
+  out['resource'] = resource;
   // 90,000 of these at 100,000 watched objects (measured): 40 bytes each saved.
   return withFieldsInObject(out);
+}
+
+/**
+ * Calls `visit` with each finding a report lists, the resource it is listed under, and who
+ * changed that resource: the finding's own, else the one the resource says for its findings.
+ */
+function forEachListedFinding(
+  report: KubeObject,
+  visit: (finding: Record<string, unknown>, resource: Record<string, unknown>, changedBy: unknown) => void,
+): void {
+  const resources = report['resources'];
+  if (!Array.isArray(resources)) return;
+  for (const resource of resources) {
+    if (!isRecord(resource) || !Array.isArray(resource['findings'])) continue;
+    for (const finding of resource['findings']) {
+      if (isRecord(finding)) visit(finding, resource, finding['changedBy'] ?? resource['changedBy']);
+    }
+  }
 }
 
 /**
@@ -110,9 +123,13 @@ export function compactLiveReport(object: unknown): KubeObject | undefined {
   // Carried over when the report is replaced, so another controller's finalizer stays.
   const finalizers = isRecord(object['metadata']) ? object['metadata']['finalizers'] : undefined;
   if (Array.isArray(finalizers) && finalizers.length > 0) metadata['finalizers'] = finalizers;
-  const findings = Array.isArray(object['findings'])
-    ? object['findings'].map(compactFinding).filter((f) => f !== undefined)
-    : [];
+  const findings: unknown[] = [];
+  forEachListedFinding(object as KubeObject, (finding, resource, changedBy) => {
+    // findingKey reads kind, namespace and name; apiVersion and uid only fill the report.
+    const { kind, namespace, name } = resource;
+    const ref = shareJson({ kind, name, ...(namespace !== undefined ? { namespace } : {}) });
+    findings.push(compactFinding(finding, ref, changedBy));
+  });
   return {
     apiVersion: object['apiVersion'] as string,
     kind: object['kind'] as string,
@@ -122,16 +139,24 @@ export function compactLiveReport(object: unknown): KubeObject | undefined {
   };
 }
 
-/** The findings of a live report (whole or compacted) by findingKey. */
+/** The findings of a live report (whole or compacted) by findingKey, each with its resource. */
 export function previousFindings(obj: KubeObject | undefined): Map<string, ReportFinding> {
   const map = new Map<string, ReportFinding>();
-  const findings = obj?.['findings'];
-  if (!Array.isArray(findings)) return map;
-  for (const f of findings) {
-    if (isRecord(f) && typeof f['checkId'] === 'string' && isRecord(f['resource'])) {
-      const finding = f as unknown as ReportFinding;
-      map.set(findingKey(finding), finding);
+  if (obj === undefined) return map;
+  const add = (finding: Record<string, unknown>): void => {
+    if (typeof finding['checkId'] === 'string' && isRecord(finding['resource'])) {
+      const typed = finding as unknown as ReportFinding;
+      map.set(findingKey(typed), typed);
     }
+  };
+  if (typeof obj[BODY_HASH] === 'string') {
+    // Compacted: its findings point at their resources already.
+    const findings = obj['findings'];
+    if (Array.isArray(findings)) for (const f of findings) if (isRecord(f)) add(f);
+  } else {
+    forEachListedFinding(obj, (finding, resource, changedBy) =>
+      add({ ...finding, resource, ...(changedBy !== undefined ? { changedBy } : {}) }),
+    );
   }
   return map;
 }

@@ -35,18 +35,35 @@ export interface ReportCheck {
   readonly remediation: string;
 }
 
-/** One failed check on one resource; its check's text is in the report's `checks`. */
-export interface ReportFinding {
+/**
+ * One failed check on one resource, as the controller reasons about it (carry-over, drift);
+ * a report lists it under its resource, as a `ResourceFinding`.
+ */
+export interface ReportFinding extends ResourceFinding {
+  readonly resource: ResourceRef;
+}
+
+/** One failed check on the resource it is listed under; its check's text is in `checks`. */
+export interface ResourceFinding {
   readonly checkId: string;
   readonly severity: Severity;
   readonly status: 'Fail' | 'Error';
-  readonly resource: ResourceRef;
   readonly count: number;
   readonly message: string;
   readonly firstSeen: string;
   readonly lastChanged: string;
   readonly changedBy?: ChangedBy;
   readonly waiver?: Waiver;
+}
+
+/**
+ * A resource with findings, and its findings, most severe first. `changedBy` is said here
+ * when all of them have one and names the one most of them share; a finding whose own
+ * differs says its own.
+ */
+export interface ReportResource extends ResourceRef {
+  readonly changedBy?: ChangedBy;
+  readonly findings: readonly ResourceFinding[];
 }
 
 export interface ReportSummary {
@@ -65,8 +82,25 @@ export interface ReportBody {
   readonly summary: ReportSummary;
   /** The checks of the findings kept, in the order they first appear there. */
   readonly checks: readonly ReportCheck[];
-  readonly findings: readonly ReportFinding[];
+  /**
+   * The resources with findings, each said once with its findings under it, the resource
+   * with the most severe finding first.
+   */
+  readonly resources: readonly ReportResource[];
   readonly omitted?: { readonly count: number; readonly reason: string };
+}
+
+/**
+ * A report's findings, each with the resource it is listed under and who changed that
+ * resource, in the report's order.
+ */
+export function findingsOf(body: { readonly resources: readonly ReportResource[] }): ReportFinding[] {
+  return body.resources.flatMap(({ findings, changedBy, ...resource }) =>
+    findings.map((f) => {
+      const who = f.changedBy ?? changedBy;
+      return { ...f, resource, ...(who !== undefined ? { changedBy: who } : {}) };
+    }),
+  );
 }
 
 /** Stable identity of a finding across evaluations: check and resource. */
@@ -85,9 +119,12 @@ export interface BuildReportInput {
   /** ISO time of this evaluation. */
   readonly now: string;
   readonly changedBy?: (finding: Finding) => ChangedBy | undefined;
-  /** Serialized size budget for the findings list; the API server's limit is far above it. */
+  /** Budget for the serialized `resources` and `checks`; the API server's limit is far above it. */
   readonly maxBytes?: number;
 }
+
+/** What a resource's entry adds to its JSON: `,"findings":[` and `]`, less the comma of its last finding. */
+const RESOURCE_ENTRY_OVERHEAD = 14;
 
 // etcd refuses requests over 1.5 MiB and the upstream advice is objects of at most tens of
 // kilobytes; 256 KiB of findings keeps even a pathological namespace far from trouble.
@@ -159,31 +196,41 @@ export function buildReportBody(input: BuildReportInput): ReportBody {
   // engine's deterministic order within a severity.
   const ordered = [...entries].sort(severityOrder);
   const budget = input.maxBytes ?? DEFAULT_MAX_REPORT_BYTES;
-  const kept: ReportFinding[] = [];
   const checks: ReportCheck[] = [];
   const said = new Set<string>();
+  const resources = new Map<string, ReportResource & { readonly findings: ResourceFinding[] }>();
+  let kept = 0;
   let bytes = 0;
   for (const entry of ordered) {
-    // A finding of a check not yet in the report brings the check's text with it.
+    const { resource, ...listed } = entry;
+    // A finding of a check, or on a resource, not yet in the report brings the check's
+    // text, or the resource, with it.
     const check = said.has(entry.checkId) ? undefined : checkOf.get(entry.checkId);
+    const key = resourceKey(resource);
+    const group = resources.get(key);
     const size =
-      JSON.stringify(entry).length + 1 + (check === undefined ? 0 : JSON.stringify(check).length + 1);
+      JSON.stringify(listed).length +
+      1 +
+      (check === undefined ? 0 : JSON.stringify(check).length + 1) +
+      (group === undefined ? JSON.stringify(resource).length + RESOURCE_ENTRY_OVERHEAD : 0);
     if (bytes + size > budget) break;
     bytes += size;
-    kept.push(entry);
+    kept++;
+    if (group === undefined) resources.set(key, { ...resource, findings: [listed] });
+    else group.findings.push(listed);
     if (check !== undefined) {
       said.add(check.id);
       checks.push(check);
     }
   }
-  const omitted = ordered.length - kept.length;
+  const omitted = ordered.length - kept;
   return {
     policy: input.policy,
     scope: input.scope,
     score: scoreOf(input.tally),
     summary,
     checks,
-    findings: kept,
+    resources: Array.from(resources.values(), withChangedBySaidOnce),
     ...(omitted > 0
       ? {
           omitted: {
@@ -192,6 +239,43 @@ export function buildReportBody(input: BuildReportInput): ReportBody {
           },
         }
       : {}),
+  };
+}
+
+function changedByKey(who: ChangedBy): string {
+  return `${who.manager}\u0000${who.operation ?? ''}\u0000${who.time ?? ''}`;
+}
+
+/**
+ * The findings of one resource mostly share who changed it (they appeared in one change), so
+ * it is said once, on the resource: repeated, it was a seventh of a report's bytes. Only
+ * when every finding has one: a finding without it must not seem to inherit another's.
+ */
+function withChangedBySaidOnce(resource: ReportResource): ReportResource {
+  const counts = new Map<string, number>();
+  let common: ChangedBy | undefined;
+  let commonCount = 0;
+  for (const f of resource.findings) {
+    if (f.changedBy === undefined) return resource;
+    const key = changedByKey(f.changedBy);
+    const n = (counts.get(key) ?? 0) + 1;
+    counts.set(key, n);
+    if (n > commonCount) {
+      common = f.changedBy;
+      commonCount = n;
+    }
+  }
+  if (common === undefined) return resource;
+  const commonKey = changedByKey(common);
+  const { findings, ...ref } = resource;
+  return {
+    ...ref,
+    changedBy: common,
+    findings: findings.map((f) => {
+      if (f.changedBy === undefined || changedByKey(f.changedBy) !== commonKey) return f;
+      const { changedBy, ...rest } = f;
+      return rest;
+    }),
   };
 }
 

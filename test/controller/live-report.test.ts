@@ -98,6 +98,17 @@ describe('compactLiveReport', () => {
     const whole = previousFindings(live());
     const kept = previousFindings(compact);
     assert.deepEqual([...kept.keys()], [...whole.keys()]);
+    // Said once on each resource, it comes back on each finding.
+    assert.ok(
+      body.resources.every((r) => r.changedBy !== undefined && r.findings.every((f) => !f.changedBy)),
+    );
+    for (const f of whole.values()) {
+      assert.deepEqual(f.changedBy, {
+        manager: 'kubectl',
+        operation: 'Update',
+        time: '2026-11-24T09:00:00Z',
+      });
+    }
     for (const [key, before] of whole) {
       const after = kept.get(key);
       assert.ok(after, key);

@@ -7,7 +7,8 @@ import type {
   ReportApi,
 } from '../../src/controller/reconciler.js';
 import { Reconciler, ROLLUP_KEY } from '../../src/controller/reconciler.js';
-import type { ReportBody } from '../../src/controller/report-content.js';
+import { findingsOf } from '../../src/controller/report-content.js';
+import type { ReportBody, ReportFinding } from '../../src/controller/report-content.js';
 import { Inventory } from '../../src/engine/inventory.js';
 import type { KubeObject } from '../../src/engine/objects.js';
 import type { Finding } from '../../src/engine/types.js';
@@ -57,6 +58,11 @@ class FakeApi implements ReportApi, LiveReports {
   async recordInvalidPolicy(policy: { name: string }, message: string): Promise<void> {
     this.events.push(`invalid ${policy.name}: ${message}`);
   }
+}
+
+/** The findings of the shop namespace's report as the fake API holds it. */
+function reportFindings(api: FakeApi): ReportFinding[] {
+  return findingsOf(api.get('SecurityReport', 'shop', 'prod') as unknown as ReportBody);
 }
 
 function pod(name: string, container: string): KubeObject {
@@ -143,14 +149,14 @@ describe('Reconciler', () => {
     api.reports.delete('SecurityReport/shop/prod');
     await reconciler.reconcile('ns/shop');
     const edited = api.get('SecurityReport', 'shop', 'prod') as KubeObject;
-    edited['findings'] = [];
+    edited['resources'] = [];
     await reconciler.reconcile('ns/shop');
     assert.deepEqual(api.writes, [
       'apply SecurityReport/shop/prod',
       'apply SecurityReport/shop/prod',
       'apply SecurityReport/shop/prod',
     ]);
-    assert.equal((api.get('SecurityReport', 'shop', 'prod')?.['findings'] as unknown[]).length, 1);
+    assert.equal(reportFindings(api).length, 1);
   });
 
   it('at rest, restores a hand edit that arrives as a new object, as the watch delivers it', async () => {
@@ -185,10 +191,7 @@ describe('Reconciler', () => {
       },
     });
     await reconciler.reconcile('ns/shop');
-    const findings = api.get('SecurityReport', 'shop', 'prod')?.['findings'] as {
-      resource: { kind: string; name: string };
-      changedBy?: unknown;
-    }[];
+    const findings = reportFindings(api);
     const podFindings = findings.filter((f) => f.resource.name === 'a');
     assert.ok(podFindings.length >= 2, `two checks fail on pod a: ${JSON.stringify(findings)}`);
     assert.ok(podFindings.every((f) => f.changedBy !== undefined));
@@ -202,9 +205,7 @@ describe('Reconciler', () => {
     const { api, inventory, reconciler, now } = setup();
     reconciler.markWarm();
     await reconciler.reconcile('ns/shop');
-    const first = (
-      api.get('SecurityReport', 'shop', 'prod')?.['findings'] as { firstSeen: string; changedBy: unknown }[]
-    )[0];
+    const first = reportFindings(api)[0];
     assert.deepEqual(first?.changedBy, {
       manager: 'kubectl-client-side-apply',
       time: '2026-11-24T09:00:00Z',
@@ -212,10 +213,7 @@ describe('Reconciler', () => {
     now.t = new Date('2026-11-24T12:00:00Z');
     inventory.upsert(pod('b', 'bad'));
     await reconciler.reconcile('ns/shop');
-    const findings = api.get('SecurityReport', 'shop', 'prod')?.['findings'] as {
-      resource: { name: string };
-      firstSeen: string;
-    }[];
+    const findings = reportFindings(api);
     assert.deepEqual(
       findings.map((f) => [f.resource.name, f.firstSeen]),
       [

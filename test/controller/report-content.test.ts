@@ -4,8 +4,9 @@ import {
   canonicalJson,
   contentHash,
   findingKey,
+  findingsOf,
 } from '../../src/controller/report-content.js';
-import type { ReportFinding } from '../../src/controller/report-content.js';
+import type { ChangedBy, ReportBody, ReportFinding } from '../../src/controller/report-content.js';
 import type { Finding, Severity } from '../../src/engine/types.js';
 
 function finding(name: string, severity: Severity = 'high', extra: Partial<Finding> = {}): Finding {
@@ -45,7 +46,7 @@ describe('buildReportBody', () => {
     assert.deepEqual(body.summary, { critical: 1, high: 0, medium: 0, low: 1, waived: 1, total: 2 });
     assert.equal(body.score, 73);
     assert.deepEqual(
-      body.findings.map((f) => [f.resource.name, f.firstSeen, f.lastChanged]),
+      findingsOf(body).map((f) => [f.resource.name, f.firstSeen, f.lastChanged]),
       [
         ['a', T0, T0],
         ['b', T0, T0],
@@ -92,7 +93,7 @@ describe('buildReportBody', () => {
       },
     ]);
     assert.deepEqual(
-      body.findings.map((f) => [f.checkId, f.resource.name]),
+      findingsOf(body).map((f) => [f.checkId, f.resource.name]),
       [
         ['workload.image-tag', 'b'],
         ['workload.image-tag', 'd'],
@@ -100,19 +101,114 @@ describe('buildReportBody', () => {
         ['pss.privileged', 'c'],
       ],
     );
-    for (const f of body.findings) {
+    for (const f of findingsOf(body)) {
       assert.equal('title' in f || 'remediation' in f || 'frameworks' in f || 'category' in f, false);
     }
     // A budget that holds only the critical findings leaves the other check out too.
     const size = (b: ReturnType<typeof buildReportBody>): number =>
-      b.findings.reduce((n, f) => n + JSON.stringify(f).length + 1, 0) +
-      b.checks.reduce((n, c) => n + JSON.stringify(c).length + 1, 0);
+      JSON.stringify(b.resources).length - 1 + JSON.stringify(b.checks).length - 1;
     const capped = build(mixed, size(build([other('b', 'critical'), other('d', 'critical')])));
     assert.deepEqual(
       capped.checks.map((c) => c.id),
       ['workload.image-tag'],
     );
     assert.equal(capped.omitted?.count, 2);
+  });
+
+  it('lists each resource once, with its findings under it, the resource with the most severe finding first', () => {
+    const tag = (name: string, severity: Severity): Finding =>
+      finding(name, severity, { checkId: 'workload.image-tag', message: `${name} runs :latest` });
+    const body = buildReportBody({
+      policy: 'p',
+      scope: 'shop',
+      findings: [finding('web', 'low'), finding('api', 'high'), tag('web', 'critical'), tag('api', 'medium')],
+      tally: undefined,
+      previous: new Map(),
+      now: T0,
+    });
+    const listed = (checkId: string, severity: Severity, message: string): Record<string, unknown> => ({
+      checkId,
+      severity,
+      status: 'Fail',
+      count: 1,
+      message,
+      firstSeen: T0,
+      lastChanged: T0,
+    });
+    assert.deepEqual(body.resources, [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace: 'shop',
+        name: 'web',
+        findings: [
+          listed('workload.image-tag', 'critical', 'web runs :latest'),
+          listed('pss.privileged', 'low', 'container "app" of web is privileged'),
+        ],
+      },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace: 'shop',
+        name: 'api',
+        findings: [
+          listed('pss.privileged', 'high', 'container "app" of api is privileged'),
+          listed('workload.image-tag', 'medium', 'api runs :latest'),
+        ],
+      },
+    ]);
+    assert.deepEqual(
+      findingsOf(body).map((f) => [f.resource.name, f.severity]),
+      [
+        ['web', 'critical'],
+        ['web', 'low'],
+        ['api', 'high'],
+        ['api', 'medium'],
+      ],
+    );
+  });
+
+  it('says who changed a resource once, on the resource, unless a finding differs or has none', () => {
+    const tag = (name: string): Finding => finding(name, 'medium', { checkId: 'workload.image-tag' });
+    const kubectl: ChangedBy = { manager: 'kubectl-edit', operation: 'Update', time: T0 };
+    const helm: ChangedBy = { manager: 'helm', operation: 'Update', time: T1 };
+    const build = (who: (f: Finding) => ChangedBy | undefined): ReportBody =>
+      buildReportBody({
+        policy: 'p',
+        scope: 'shop',
+        findings: [finding('web'), tag('web'), finding('api'), tag('api'), finding('db'), tag('db')],
+        tally: undefined,
+        previous: new Map(),
+        now: T0,
+        changedBy: who,
+      });
+    const body = build((f) =>
+      f.resource.name === 'api' && f.checkId === 'workload.image-tag'
+        ? helm
+        : f.resource.name === 'db' && f.checkId === 'workload.image-tag'
+          ? undefined
+          : kubectl,
+    );
+    const said = body.resources.map((r) => [r.name, r.changedBy, r.findings.map((f) => f.changedBy)]);
+    assert.deepEqual(said, [
+      ['web', kubectl, [undefined, undefined]],
+      // Tied: the first finding's is said on the resource, the other keeps its own.
+      ['api', kubectl, [undefined, helm]],
+      // One finding has none: it must not seem to inherit the other's.
+      ['db', undefined, [kubectl, undefined]],
+    ]);
+    assert.deepEqual(
+      findingsOf(body).map((f) => [f.resource.name, f.checkId, f.changedBy?.manager]),
+      [
+        ['web', 'pss.privileged', 'kubectl-edit'],
+        ['web', 'workload.image-tag', 'kubectl-edit'],
+        ['api', 'pss.privileged', 'kubectl-edit'],
+        ['api', 'workload.image-tag', 'helm'],
+        ['db', 'pss.privileged', 'kubectl-edit'],
+        ['db', 'workload.image-tag', undefined],
+      ],
+    );
+    assert.ok(findingsOf(body).every((f) => !('changedBy' in f.resource)));
   });
 
   it('keeps firstSeen and lastChanged for an unchanged finding, so a cluster at rest hashes the same', () => {
@@ -124,7 +220,7 @@ describe('buildReportBody', () => {
       previous: new Map(),
       now: T0,
     });
-    const previous = new Map<string, ReportFinding>(first.findings.map((f) => [findingKey(f), f]));
+    const previous = new Map<string, ReportFinding>(findingsOf(first).map((f) => [findingKey(f), f]));
     const again = buildReportBody({
       policy: 'prod',
       scope: 'shop',
@@ -142,7 +238,7 @@ describe('buildReportBody', () => {
       previous,
       now: T1,
     });
-    assert.deepEqual([changed.findings[0]?.firstSeen, changed.findings[0]?.lastChanged], [T0, T1]);
+    assert.deepEqual([findingsOf(changed)[0]?.firstSeen, findingsOf(changed)[0]?.lastChanged], [T0, T1]);
     assert.notEqual(contentHash(changed), contentHash(first));
   });
 
@@ -157,9 +253,9 @@ describe('buildReportBody', () => {
       now: T0,
     });
     // As the watch hands the report back: the API server writes object keys sorted.
-    const live = JSON.parse(canonicalJson(first)) as { findings: ReportFinding[] };
-    assert.deepEqual(Object.keys(live.findings[0]?.waiver ?? {}), ['expired', 'expires', 'owner', 'reason']);
-    const previous = new Map<string, ReportFinding>(live.findings.map((f) => [findingKey(f), f]));
+    const live = findingsOf(JSON.parse(canonicalJson(first)) as ReportBody);
+    assert.deepEqual(Object.keys(live[0]?.waiver ?? {}), ['expired', 'expires', 'owner', 'reason']);
+    const previous = new Map<string, ReportFinding>(live.map((f) => [findingKey(f), f]));
     const again = buildReportBody({
       policy: 'prod',
       scope: 'shop',
@@ -168,7 +264,7 @@ describe('buildReportBody', () => {
       previous,
       now: T1,
     });
-    assert.equal(again.findings[0]?.lastChanged, T0);
+    assert.equal(findingsOf(again)[0]?.lastChanged, T0);
     assert.equal(contentHash(again), contentHash(first));
     const expired = buildReportBody({
       policy: 'prod',
@@ -178,7 +274,7 @@ describe('buildReportBody', () => {
       previous,
       now: T1,
     });
-    assert.equal(expired.findings[0]?.lastChanged, T1, 'an expiry is a change');
+    assert.equal(findingsOf(expired)[0]?.lastChanged, T1, 'an expiry is a change');
   });
 
   it('records who changed the resource for a new finding only', () => {
@@ -196,8 +292,8 @@ describe('buildReportBody', () => {
       now: T0,
       changedBy,
     });
-    assert.deepEqual(body.findings[0]?.changedBy, { manager: 'kubectl-edit', time: T0 });
-    const previous = new Map<string, ReportFinding>(body.findings.map((f) => [findingKey(f), f]));
+    assert.deepEqual(findingsOf(body)[0]?.changedBy, { manager: 'kubectl-edit', time: T0 });
+    const previous = new Map<string, ReportFinding>(findingsOf(body).map((f) => [findingKey(f), f]));
     buildReportBody({
       policy: 'p',
       scope: 'shop',
@@ -215,6 +311,7 @@ describe('buildReportBody', () => {
       ...Array.from({ length: 50 }, (_, i) => finding(`low-${String(i).padStart(2, '0')}`, 'low')),
       ...Array.from({ length: 5 }, (_, i) => finding(`crit-${i}`, 'critical')),
     ];
+    // Each finding here is on a resource of its own, which it brings into the report.
     const size = (f: Finding): number =>
       JSON.stringify(
         buildReportBody({
@@ -224,8 +321,8 @@ describe('buildReportBody', () => {
           tally: undefined,
           previous: new Map(),
           now: T0,
-        }).findings[0],
-      ).length + 1;
+        }).resources,
+      ).length - 1;
     const check = buildReportBody({
       policy: 'p',
       scope: 's',
@@ -244,10 +341,12 @@ describe('buildReportBody', () => {
       now: T0,
       maxBytes: budget,
     });
-    assert.equal(body.findings.length, 10);
+    assert.equal(findingsOf(body).length, 10);
     assert.equal(body.checks.length, 1);
     assert.deepEqual(
-      body.findings.slice(0, 5).map((f) => f.severity),
+      findingsOf(body)
+        .slice(0, 5)
+        .map((f) => f.severity),
       ['critical', 'critical', 'critical', 'critical', 'critical'],
     );
     assert.equal(body.omitted?.count, 45);

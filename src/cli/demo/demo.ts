@@ -13,6 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Controller } from '../../controller/controller.js';
 import { KubeClient, loadKubeConfig } from '../../controller/kube-client.js';
+import { findingsOf } from '../../controller/report-content.js';
+import type { ReportBody } from '../../controller/report-content.js';
+import { SEVERITY_RANK } from '../../engine/types.js';
 import type { LocalCluster } from '../../localcluster/index.js';
 import { startLocalCluster } from '../../localcluster/index.js';
 import { createLogger } from '../../logging/logger.js';
@@ -115,19 +118,13 @@ export async function demoCommand(argv: readonly string[], io: DemoIo): Promise<
     await show('get clustersecurityreports', 'get', 'clustersecurityreports');
     const report = JSON.parse(
       await kubectl('get', 'securityreport', 'production', '-n', 'storefront', '-o', 'json'),
-    ) as {
-      findings?: {
-        severity: string;
-        checkId: string;
-        resource: { kind: string; name: string };
-        message: string;
-      }[];
-    };
+    ) as ReportBody;
     io.stdout.write(
       '\nMost severe findings in storefront (kubectl get securityreport production -n storefront -o yaml):\n',
     );
-    for (const f of (report.findings ?? [])
+    for (const f of findingsOf(report)
       .filter((x) => x.severity === 'critical' || x.severity === 'high')
+      .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity])
       .slice(0, 8)) {
       io.stdout.write(
         `  ${f.severity.padEnd(8)} ${f.checkId.padEnd(34)} ${f.resource.kind}/${f.resource.name}: ${f.message}\n`,
