@@ -39,7 +39,8 @@
  * Knobs (environment): BENCH_NAMESPACES (2000), BENCH_REPLICAS (10 per Deployment),
  * BENCH_BARE_PODS (5), BENCH_RATE (20 changes/s), BENCH_SECONDS (60 s of churn per
  * mode), BENCH_MODES (`touch,flip`: annotation churn that changes no finding, then image
- * flips that all do), BENCH_REST_SECONDS (60), BENCH_RESYNC (`60s`, so the rest window
+ * flips that all do; `status` adds status reports as the kubelet sends them, which
+ * evaluation does not read), BENCH_REST_SECONDS (60), BENCH_RESYNC (`60s`, so the rest window
  * holds a periodic full re-evaluation), BENCH_CONTROLLER_ARGS (extra `bulwark run`
  * flags), BENCH_NODE_ARGS (node flags for the controller; by default the heap limits Node
  * picks in deploy/'s 768 MiB container; add e.g. `--cpu-prof --cpu-prof-dir=.bench/prof`),
@@ -1073,12 +1074,33 @@ async function churn(
       main.image = image;
       patch = { spec: { containers: [{ name: main.name, image }] } };
       watch.expect(namespace, { pod: name, wantFinding: latest, sentAt: performance.now() });
+    } else if (mode === 'status') {
+      // What the kubelet sends all day: a status report, through the status subresource.
+      patch = {
+        status: {
+          conditions: [
+            {
+              type: 'bench.bulwark.dev/Probe',
+              status: i % 2 === 0 ? 'True' : 'False',
+              message: `${runId}-${i}`,
+            },
+          ],
+        },
+      };
     } else {
       // Unique per run: a patch that sets what is already there is no change and no event.
       patch = { metadata: { annotations: { 'bench.bulwark.dev/tick': `${runId}-${i}` } } };
     }
     const sentAt = performance.now();
-    void admin.patch(RESOURCES.pods, name, patch, 'strategic', { namespace }).then(
+    const sent =
+      mode === 'status'
+        ? admin.patch(RESOURCES.pods, name, patch, 'merge', {
+            namespace,
+            subresource: 'status',
+            fieldManager: 'kubelet',
+          })
+        : admin.patch(RESOURCES.pods, name, patch, 'strategic', { namespace });
+    void sent.then(
       () => {
         patchLatencies.push((performance.now() - sentAt) / 1000);
         patchSentAt.push(sentAt);

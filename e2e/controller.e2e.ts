@@ -459,6 +459,72 @@ describe('controller against the local control plane', function () {
     );
   });
 
+  it("evaluates nothing again for a pod's status report (the kubelet's churn), and its namespace for a label", async () => {
+    /** Evaluations of one scope so far, from the evaluation-duration histogram's count. */
+    const evaluations = async (scope: string): Promise<number> => {
+      const histogram = (await first.metrics.registry.getMetricsAsJSON()).find(
+        (m) => m.name === 'bulwark_evaluation_duration_seconds',
+      );
+      return (histogram?.values ?? [])
+        .filter(
+          (v) =>
+            (v as { metricName?: string }).metricName === 'bulwark_evaluation_duration_seconds_count' &&
+            v.labels['scope'] === scope,
+        )
+        .reduce((sum, v) => sum + v.value, 0);
+    };
+    /** Namespace evaluations in the 2 s after `change`, in a window without a periodic full pass. */
+    const evaluationsAfter = async (change: () => Promise<unknown>): Promise<number> => {
+      for (;;) {
+        const [before, passes] = [await evaluations('namespace'), await evaluations('full')];
+        await change();
+        await sleep(2000);
+        const after = await evaluations('namespace');
+        await sleep(1000);
+        if ((await evaluations('full')) === passes) return after - before;
+      }
+    };
+    const statusReport = (tick: number): Promise<string> =>
+      kubectl([
+        'patch',
+        'pod',
+        'tagless',
+        '-n',
+        ns,
+        '--subresource=status',
+        // As the kubelet: its entry in managedFields is not drift, so the trim keeps none of it.
+        '--field-manager=kubelet',
+        '--type=merge',
+        '-p',
+        JSON.stringify({
+          status: {
+            conditions: [
+              {
+                type: 'bulwark.dev/E2EProbe',
+                status: tick % 2 === 0 ? 'True' : 'False',
+                lastProbeTime: new Date().toISOString(),
+              },
+            ],
+          },
+        }),
+      ]);
+    assert.equal(
+      await evaluationsAfter(() => statusReport(1)),
+      0,
+      'a status report re-evaluated the namespace',
+    );
+    assert.equal(
+      await evaluationsAfter(() => statusReport(2)),
+      0,
+      'a status report re-evaluated the namespace',
+    );
+    // The control: a label is something checks read.
+    const labelled = await evaluationsAfter(() =>
+      kubectl(['label', 'pod', 'tagless', '-n', ns, '--overwrite', `bulwark.dev/e2e-tick=${Date.now()}`]),
+    );
+    assert.ok(labelled >= 1, `a label change evaluated ${labelled} namespaces`);
+  });
+
   it(`causes zero report writes while the cluster rests for ${REST_SECONDS} s (counted from the API side)`, async function () {
     this.timeout((REST_SECONDS + 60) * 1000);
     await sleep(3000);

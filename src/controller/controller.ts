@@ -30,6 +30,7 @@ import { CLUSTER_REPORT_KIND, Reconciler, REPORT_KIND, ROLLUP_KEY } from './reco
 import type { ReflectorEvent, ReflectorHandler } from './reflector.js';
 import { Reflector } from './reflector.js';
 import type { ReportBody } from './report-content.js';
+import { sameForEvaluation } from './trim.js';
 import type { ReconcileOutcome, ReconcileResult } from './work-queue.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -447,6 +448,9 @@ export class Controller {
       // Counting walks the kind's namespaces: once per kind at sync, not once per listed object.
       if (!this.synced) return;
       this.options.metrics.watchedObjects.set({ kind }, this.inventory.count(kind));
+      // A kubelet's status report, say: the cache has the new resourceVersion, and there is
+      // nothing to evaluate again.
+      if (oldObj !== undefined && newObj !== undefined && sameForEvaluation(oldObj, newObj)) return;
       for (const key of scopesForEvent(kind, oldObj, newObj)) this.enqueue(key, at);
     };
     return {

@@ -552,3 +552,41 @@ export function trimObject(object: unknown): KubeObject | undefined {
   const trimmer = typeof kind === 'string' && Object.hasOwn(TRIMMERS, kind) ? TRIMMERS[kind] : undefined;
   return compact((trimmer ?? keepAll)(object, metadata)) as KubeObject;
 }
+
+/**
+ * Whether two trimmed versions of an object differ in nothing evaluation reads: equal but
+ * for their resourceVersion. Most pod updates are the kubelet's status reports, which the
+ * trim reduces to exactly that, so they need no re-evaluation.
+ */
+export function sameForEvaluation(a: KubeObject, b: KubeObject): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    if (!Object.hasOwn(b, key)) return false;
+    const same = key === 'metadata' ? sameButResourceVersion(a[key], b[key]) : jsonEqual(a[key], b[key]);
+    if (!same) return false;
+  }
+  return true;
+}
+
+function sameButResourceVersion(a: unknown, b: unknown): boolean {
+  if (!isRecord(a) || !isRecord(b)) return jsonEqual(a, b);
+  const keys = Object.keys(a).filter((key) => key !== 'resourceVersion');
+  if (keys.length !== Object.keys(b).filter((key) => key !== 'resourceVersion').length) return false;
+  return keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
+}
+
+/** Deep equality of JSON data; sub-objects the cache shares compare by identity first. */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => jsonEqual(item, b[i]));
+  }
+  const x = a as Json;
+  const y = b as Json;
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  return keys.every((key) => Object.hasOwn(y, key) && jsonEqual(x[key], y[key]));
+}

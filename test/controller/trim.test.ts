@@ -16,7 +16,13 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { REDACTED_ENV_VALUE, trimObject, withFieldsInObject } from '../../src/controller/trim.js';
+import {
+  REDACTED_ENV_VALUE,
+  sameForEvaluation,
+  trimObject,
+  withFieldsInObject,
+} from '../../src/controller/trim.js';
+import type { KubeObject } from '../../src/engine/objects.js';
 
 function fixture(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Record<
@@ -558,4 +564,70 @@ describe('withFieldsInObject', () => {
     >;
     assert.equal(withFieldsInObject(odd), odd);
   });
+});
+
+/** The parts of the running pod fixture the cases below edit. */
+interface PodJson {
+  metadata: {
+    resourceVersion: string;
+    labels: Record<string, string>;
+    annotations?: Record<string, string>;
+    managedFields: Record<string, unknown>[];
+  };
+  spec: { containers: Record<string, unknown>[] };
+  status: {
+    phase: string;
+    conditions: Record<string, unknown>[];
+    containerStatuses: Record<string, unknown>[];
+  };
+}
+
+describe('sameForEvaluation', () => {
+  const trimmed = (edit: (pod: PodJson) => void): KubeObject => {
+    const pod = fixture('pod-running.json') as unknown as PodJson;
+    edit(pod);
+    const out = trimObject(pod);
+    assert.ok(out);
+    return out;
+  };
+  const before = trimmed(() => undefined);
+
+  it("holds for a kubelet status report: new resourceVersion, conditions, container states and kubelet's managedFields time", () => {
+    const after = trimmed((pod) => {
+      pod.metadata.resourceVersion = '184999';
+      pod.metadata.managedFields[1]!['time'] = '2026-11-20T10:00:00Z';
+      pod.status.conditions[0]!['lastTransitionTime'] = '2026-11-20T10:00:00Z';
+      pod.status.containerStatuses[0]!['restartCount'] = 3;
+      pod.status.containerStatuses[0]!['ready'] = false;
+    });
+    assert.notEqual(after.metadata?.resourceVersion, before.metadata?.resourceVersion);
+    assert.equal(sameForEvaluation(before, after), true);
+  });
+
+  const changes: [string, (pod: PodJson) => void][] = [
+    ['an annotation', (pod) => (pod.metadata.annotations = { ...pod.metadata.annotations, tick: '1' })],
+    ['a label', (pod) => (pod.metadata.labels = { ...pod.metadata.labels, tier: 'edge' })],
+    ['an image', (pod) => (pod.spec.containers[0]!['image'] = 'nginx:latest')],
+    ['a securityContext field', (pod) => (pod.spec.containers[0]!['securityContext'] = { privileged: true })],
+    ['the phase', (pod) => (pod.status.phase = 'Succeeded')],
+    [
+      'a change by a person',
+      (pod) =>
+        pod.metadata.managedFields.push({
+          manager: 'kubectl-edit',
+          operation: 'Update',
+          time: '2026-11-20T11:00:00Z',
+        }),
+    ],
+  ];
+  for (const [what, edit] of changes) {
+    it(`fails for ${what}`, () => {
+      const after = trimmed((pod) => {
+        pod.metadata.resourceVersion = '185000';
+        edit(pod);
+      });
+      assert.equal(sameForEvaluation(before, after), false);
+      assert.equal(sameForEvaluation(after, before), false);
+    });
+  }
 });
