@@ -135,27 +135,24 @@ describe('buildReportBody', () => {
       firstSeen: T0,
       lastChanged: T0,
     });
+    const deployment = (name: string, ...findings: Record<string, unknown>[]): Record<string, unknown> => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: 'shop',
+      name,
+      findings,
+    });
     assert.deepEqual(body.resources, [
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        namespace: 'shop',
-        name: 'web',
-        findings: [
-          listed('workload.image-tag', 'critical', 'web runs :latest'),
-          listed('pss.privileged', 'low', 'container "app" of web is privileged'),
-        ],
-      },
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        namespace: 'shop',
-        name: 'api',
-        findings: [
-          listed('pss.privileged', 'high', 'container "app" of api is privileged'),
-          listed('workload.image-tag', 'medium', 'api runs :latest'),
-        ],
-      },
+      deployment(
+        'web',
+        listed('workload.image-tag', 'critical', 'web runs :latest'),
+        listed('pss.privileged', 'low', 'container "app" of web is privileged'),
+      ),
+      deployment(
+        'api',
+        listed('pss.privileged', 'high', 'container "app" of api is privileged'),
+        listed('workload.image-tag', 'medium', 'api runs :latest'),
+      ),
     ]);
     assert.deepEqual(
       findingsOf(body).map((f) => [f.resource.name, f.severity]),
