@@ -370,6 +370,12 @@ describe('controller against the local control plane', function () {
         `bulwark_findings_new_total\\{policy="${policyName}",severity="[a-z]+",check="workload.image-tag"\\} [1-9]`,
       ),
     );
+    // The watched-object gauge follows adds and deletes: it counts the new pod.
+    await waitFor('bulwark_watched_objects to count every pod', async () => {
+      const pods = JSON.parse(await kubectl(['get', 'pods', '-A', '-o', 'json'])) as { items: unknown[] };
+      const gauge = /^bulwark_watched_objects\{kind="Pod"\} (\d+)$/m.exec(await first.scrape())?.[1];
+      return Number(gauge) === pods.items.length ? true : undefined;
+    });
   });
 
   it('applies an exception, and stops applying it once it expires', async () => {

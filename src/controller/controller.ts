@@ -447,7 +447,9 @@ export class Controller {
         this.inventory.delete(kind, oldObj.metadata.namespace, oldObj.metadata.name);
       // Counting walks the kind's namespaces: once per kind at sync, not once per listed object.
       if (!this.synced) return;
-      this.options.metrics.watchedObjects.set({ kind }, this.inventory.count(kind));
+      // Only an add or a delete changes the count.
+      if (oldObj === undefined || newObj === undefined)
+        this.options.metrics.watchedObjects.set({ kind }, this.inventory.count(kind));
       // A kubelet's status report, say: the cache has the new resourceVersion, and there is
       // nothing to evaluate again.
       if (oldObj !== undefined && newObj !== undefined && sameForEvaluation(oldObj, newObj)) return;
