@@ -31,6 +31,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { ScopeKey } from './event-scopes.js';
 import { CLUSTER_KEY, namespaceKey, parseScopeKey } from './event-scopes.js';
 import { liveBodyHash, previousFindings } from './live-report.js';
+import { PodOutcomeMemo } from './pod-outcome-memo.js';
 import type { Condition, PolicyRegistry, PolicyState } from './policy-registry.js';
 import { policyConditions } from './policy-registry.js';
 import type { ChangedBy, ReportBody, ReportSummary } from './report-content.js';
@@ -164,6 +165,7 @@ export class Reconciler {
   private evaluatedSinceRefresh = 0;
   private readonly summaries = new Map<string, Map<string, NamespaceSummary>>();
   private readonly evaluatedPolicies = new Set<string>();
+  private readonly podOutcomes = new PodOutcomeMemo();
   private warm = false;
 
   constructor(private readonly options: ReconcilerOptions) {}
@@ -243,6 +245,7 @@ export class Reconciler {
       m.baselineDrift.remove({ policy: name, severity });
     m.policyValid.remove({ policy: name });
     this.clusterParts.delete(name);
+    this.podOutcomes.forgetPolicy(name);
     this.summaries.delete(name);
     this.evaluatedPolicies.delete(name);
   }
@@ -303,9 +306,11 @@ export class Reconciler {
         this.evaluatedSinceRefresh = 0;
         this.options.refreshDerived?.();
       }
+      const podOutcomes = this.podOutcomes.open(state.name, policy, namespace, inventory);
       const evaluation: Evaluation = this.timed('namespace', () =>
-        evaluate(inventory, policy, { now, scope: { kind: 'namespace', namespace } }),
+        evaluate(inventory, policy, { now, scope: { kind: 'namespace', namespace }, podOutcomes }),
       );
+      podOutcomes.commit();
       const clusterPart = this.clusterParts.get(state.name);
       const findings = [...evaluation.findings, ...(clusterPart?.findings.get(namespace) ?? [])];
       const tally = addTally(evaluation.tallies.get(namespace), clusterPart?.tallies.get(namespace));
@@ -401,6 +406,7 @@ export class Reconciler {
 
   private dropNamespace(policy: string, namespace: string): void {
     this.summaries.get(policy)?.delete(namespace);
+    this.podOutcomes.forget(policy, namespace);
     this.options.metrics.complianceScore.remove({ policy, namespace });
     const seriesKey = seriesKeyOf(policy, namespace);
     this.converged.delete(seriesKey);

@@ -232,10 +232,14 @@ class Run {
       } else {
         const pod = podSubjectOf(obj);
         if (pod !== undefined) {
+          const kept: CheckOutcome[] | undefined = this.podOutcomes?.remember !== undefined ? [] : undefined;
           for (const prepared of podChecks) {
             const check = prepared.enabled.check;
-            if (check.scope === 'pod') this.recordOne(prepared, runPodCheck(check, prepared.ctx, pod));
+            const outcome = check.scope === 'pod' ? runPodCheck(check, prepared.ctx, pod) : NOT_RUN;
+            kept?.push(outcome);
+            this.recordOne(prepared, outcome);
           }
+          if (kept !== undefined) this.podOutcomes?.remember?.(obj, kept);
         }
       }
     }
@@ -372,6 +376,9 @@ function anyRecorded(record: ResourceRecord, checks: readonly number[] | undefin
 function rank(outcome: CheckOutcome): number {
   return outcome.status === 'fail' ? 3 : outcome.status === 'error' ? 2 : outcome.status === 'pass' ? 1 : 0;
 }
+
+// Only pod checks are handed to the pod loop; this keeps a row's columns aligned if not.
+const NOT_RUN: CheckOutcome = Object.freeze({ status: 'skip', reason: 'NotAPodCheck' });
 
 /** Runs one pod check on a pod spec; a check that throws gives an `error` outcome. */
 function runPodCheck(check: PodCheck, ctx: CheckContext, pod: PodSubject): CheckOutcome {

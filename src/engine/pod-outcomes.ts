@@ -31,6 +31,8 @@ export interface PodOutcomes {
   readonly checkIds: readonly string[];
   /** An object's outcomes, one per check, or undefined when the evaluation must run them. */
   rowOf(obj: KubeObject): readonly CheckOutcome[] | undefined;
+  /** Takes the outcomes an evaluation ran for an object that rowOf had none for. */
+  remember?(obj: KubeObject, row: readonly CheckOutcome[]): void;
 }
 
 /** Joins tables, each computed for a list of objects (the same objects, by identity, that the evaluation's inventory holds). */

@@ -9,6 +9,8 @@ import { evaluate, evaluatePodChecks, podCheckIds } from '../../src/engine/evalu
 import { Inventory } from '../../src/engine/inventory.js';
 import type { KubeObject } from '../../src/engine/objects.js';
 import { podOutcomesFrom } from '../../src/engine/pod-outcomes.js';
+import { podSubjectOf } from '../../src/engine/pod-spec.js';
+import type { CheckOutcome } from '../../src/engine/types.js';
 import { compilePolicy, defaultPolicy } from '../../src/engine/policy.js';
 import { loadManifests } from '../../src/manifests/load.js';
 
@@ -118,6 +120,34 @@ describe('pod outcomes computed apart', () => {
       podOutcomes: podOutcomesFrom(podCheckIds(policy), [{ objects: some, table }]),
     });
     assert.deepEqual(apart, evaluate(inventory, policy, { now }));
+  });
+
+  it('hands each row it ran to remember: the outcomes evaluatePodChecks gives for the object', () => {
+    const policy = defaultPolicy(allChecks);
+    const inventory = new Inventory(objects);
+    const remembered = new Map<KubeObject, readonly CheckOutcome[]>();
+    const evaluation = evaluate(inventory, policy, {
+      now,
+      podOutcomes: {
+        checkIds: podCheckIds(policy),
+        rowOf: () => undefined,
+        remember: (obj, row) => remembered.set(obj, row),
+      },
+    });
+    assert.deepEqual(evaluation, evaluate(inventory, policy, { now }));
+    const podBearing = objects.filter((obj) => podSubjectOf(obj) !== undefined);
+    assert.equal(remembered.size, podBearing.length);
+    const rows = [...remembered.keys()];
+    const fromRows = podOutcomesFrom(podCheckIds(policy), [
+      { objects: rows, table: evaluatePodChecks(rows, inventory, policy) },
+    ]);
+    for (const [obj, row] of remembered) {
+      const expected = fromRows.rowOf(obj)?.map((outcome) => (outcome.status === 'skip' ? 'skip' : outcome));
+      assert.deepEqual(
+        row.map((outcome) => (outcome.status === 'skip' ? 'skip' : outcome)),
+        expected,
+      );
+    }
   });
 
   it('refuses outcomes of other checks than the policy has', () => {
