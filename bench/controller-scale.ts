@@ -30,6 +30,11 @@
  * the finding appear or go. The controller's own bulwark_event_to_report_seconds histogram
  * is printed beside it.
  *
+ * "Full evaluation from the warm cache" is printed twice: the periodic pass as it runs at
+ * rest, which reuses the pod-check outcomes of pods that did not change
+ * (src/controller/pod-outcome-memo.ts), and the pass after a ServiceAccount change, which
+ * runs every check on every object again.
+ *
  * Last, the reports are checked against the engine run offline, as `bulwark scan` runs it:
  * every watched object is listed again (untrimmed, as admin) and evaluated with the
  * cluster's SecurityPolicy, and each report must hold exactly the findings (check and
@@ -45,7 +50,8 @@
  * flags), BENCH_NODE_ARGS (node flags for the controller; by default the heap limits Node
  * picks in deploy/'s 768 MiB container; add e.g. `--cpu-prof --cpu-prof-dir=.bench/prof`),
  * BENCH_CONTROLLER=tsx (run through tsx instead of compiling) or a path to a compiled
- * `src/cli/main.js` (another build, to compare).
+ * `src/cli/main.js` (another build, to compare), BENCH_TRACE=<file> (each flip's send time
+ * and latency, as TSV).
  * For working on the controller without reloading 100,000 objects each time:
  * BENCH_HOLD=<file> loads the cluster, writes how to reach it to <file> and waits (Ctrl-C
  * stops it); BENCH_ATTACH=<file> measures against that cluster instead of starting one.
@@ -1136,6 +1142,16 @@ async function churn(
   const cpu = (controller.sample()?.cpuSeconds ?? 0) - cpuBefore;
   const bucketsAfter = eventToReportBuckets(await controller.metrics());
   const lat = watch.latencies;
+  const traceFile = env['BENCH_TRACE'];
+  if (traceFile !== undefined && mode === 'flip') {
+    // Each change: when it was sent (UTC, to set beside the controller's log) and its latency.
+    const epoch = Date.now() - performance.now();
+    const rows = lat.map((seconds, i) => {
+      const sent = new Date(epoch + (watch.sentAt[i] ?? 0)).toISOString();
+      return `${sent}\t${(((watch.sentAt[i] ?? 0) - t0) / 1000).toFixed(3)}\t${(seconds * 1000).toFixed(0)}`;
+    });
+    await writeFile(traceFile, `sent\tt_s\tlatency_ms\n${rows.join('\n')}\n`);
+  }
   const firstLine = results.lines.length;
   const head = `  churn ${mode.padEnd(5)} ${changes} changes at ${RATE}/s (sent in ${sentSeconds.toFixed(1)} s${failed > 0 ? `, ${failed} failed` : ''}; load before ${loadBefore}, after ${load()})`;
   results.lines.push(head);
@@ -1341,6 +1357,20 @@ async function measure(handle: ClusterHandle): Promise<void> {
     );
     out(
       `  full re-evaluation (warm)  CPU ${String(full.meta['cpuSeconds'])} s, wall ${String(full.meta['seconds'])} s over ${String(full.meta['scopes'])} scopes; load ${load()}`,
+    );
+    // The warm pass reuses pod-check outcomes (src/controller/pod-outcome-memo.ts). A
+    // ServiceAccount change anywhere makes the next pass run every pod check afresh: the
+    // full cost of evaluating the cluster, as after a policy edit.
+    await admin.patch(
+      RESOURCES.serviceAccounts,
+      'sa-0',
+      { metadata: { annotations: { 'bench.bulwark.dev/touched': runId } } },
+      'merge',
+      { namespace: namespaceName(0) },
+    );
+    const afresh = await first.waitForLog('full evaluation complete', 900_000, first.lines.indexOf(full) + 1);
+    out(
+      `  full re-evaluation, afresh CPU ${String(afresh.meta['cpuSeconds'])} s, wall ${String(afresh.meta['seconds'])} s (every pod check run again, after a ServiceAccount change); load ${load()}`,
     );
 
     // At rest: nothing changes; a periodic full re-evaluation falls in the window.
