@@ -49,7 +49,8 @@
  * holds a periodic full re-evaluation), BENCH_CONTROLLER_ARGS (extra `bulwark run`
  * flags), BENCH_NODE_ARGS (node flags for the controller; by default the heap limits Node
  * picks in deploy/'s 768 MiB container; add e.g. `--cpu-prof --cpu-prof-dir=.bench/prof`),
- * BENCH_CONTROLLER=tsx (run through tsx instead of compiling) or a path to a compiled
+ * BENCH_CPU_LIMIT=none (run the controller without deploy/'s CPU limit, which the bench
+ * otherwise applies as a cgroup CFS quota, as the kubelet does), BENCH_CONTROLLER=tsx (run through tsx instead of compiling) or a path to a compiled
  * `src/cli/main.js` (another build, to compare), BENCH_TRACE=<file> (each flip's send time
  * and latency, as TSV).
  * For working on the controller without reloading 100,000 objects each time:
@@ -57,9 +58,9 @@
  * stops it); BENCH_ATTACH=<file> measures against that cluster instead of starting one.
  */
 import { execFile, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -68,6 +69,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { load as loadYaml } from 'js-yaml';
 import { allChecks } from '../src/checks/index.js';
 import type { ResourceDescriptor } from '../src/controller/kube-client.js';
 import {
@@ -109,6 +111,54 @@ const NODE_ARGS = (env['BENCH_NODE_ARGS'] ?? POD_HEAP).split(' ').filter((a) => 
 // The environment the image gives the controller (the Dockerfile's ENV lines), so that its
 // memory is measured as it runs in the pod: MALLOC_ARENA_MAX changes glibc's share of it.
 const IMAGE_ENV = imageEnvironment(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
+
+// The CPU limit deploy/ gives the controller's container, applied as the kubelet applies
+// it: a CFS quota on the process's cgroup. Unlimited, the controller could take both cores
+// (its garbage collector's helper threads run beside the main thread) where the pod gets
+// one, and the API server on the same two cores slowed for it. BENCH_CPU_LIMIT=none runs it
+// unlimited.
+const CPU_LIMIT =
+  env['BENCH_CPU_LIMIT'] === 'none' ? undefined : deployCpuLimit(join(ROOT, 'deploy', 'deployment.yaml'));
+
+/** `limits.cpu` of deploy/'s controller container, in cores. */
+function deployCpuLimit(path: string): number {
+  const deployment = loadYaml(readFileSync(path, 'utf8')) as {
+    spec?: { template?: { spec?: { containers?: { resources?: { limits?: { cpu?: unknown } } }[] } } };
+  };
+  const cpu = deployment.spec?.template?.spec?.containers?.[0]?.resources?.limits?.cpu;
+  const text = String(cpu);
+  const cores = text.endsWith('m') ? Number(text.slice(0, -1)) / 1000 : Number(text);
+  if (!(cores > 0)) throw new Error(`${path}: no CPU limit on the controller container (${text})`);
+  return cores;
+}
+
+/**
+ * A cgroup whose CPU quota is `cores`, for the controller to run in (cgroup v1's cpu
+ * controller, else v2's cpu.max); undefined, with the reason logged, where none can be made.
+ */
+async function cpuLimitedGroup(cores: number): Promise<{ procs: string; dir: string } | undefined> {
+  const period = 100_000;
+  const quota = Math.round(cores * period);
+  const name = `bulwark-bench-${runId}`;
+  try {
+    if (existsSync('/sys/fs/cgroup/cpu/cpu.cfs_quota_us')) {
+      const dir = join('/sys/fs/cgroup/cpu', name);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'cpu.cfs_period_us'), String(period));
+      await writeFile(join(dir, 'cpu.cfs_quota_us'), String(quota));
+      return { procs: join(dir, 'cgroup.procs'), dir };
+    }
+    const controllers = await readFile('/sys/fs/cgroup/cgroup.controllers', 'utf8');
+    if (!controllers.split(/\s+/).includes('cpu')) throw new Error('no cpu controller in cgroup v2');
+    const dir = join('/sys/fs/cgroup', name);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'cpu.max'), `${quota} ${period}`);
+    return { procs: join(dir, 'cgroup.procs'), dir };
+  } catch (error) {
+    log(`controller CPU not limited: no cgroup could be made (${String(error)})`);
+    return undefined;
+  }
+}
 
 /** `ENV NAME=value ...` lines of a Dockerfile, as variables. */
 function imageEnvironment(dockerfile: string): Record<string, string> {
@@ -858,12 +908,23 @@ class ControllerProcess {
     command: readonly string[],
     readonly metricsPort: number,
     logPath: string,
+    cgroupProcs: string | undefined,
   ) {
-    this.child = spawn(process.execPath, command, {
+    const options: SpawnOptions = {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...IMAGE_ENV, ...process.env },
-    });
+    };
+    // Into the cgroup before node starts, so that every thread it makes is limited; `exec`
+    // keeps the PID, from which /proc is sampled.
+    this.child =
+      cgroupProcs === undefined
+        ? spawn(process.execPath, command, options)
+        : spawn(
+            '/bin/sh',
+            ['-c', 'echo $$ > "$1" && shift && exec "$@"', 'sh', cgroupProcs, process.execPath, ...command],
+            options,
+          );
     const file = createWriteStream(logPath);
     const stderr = this.child.stderr;
     if (stderr === null) throw new Error('no stderr pipe');
@@ -1004,8 +1065,30 @@ async function startController(
     RESYNC,
     ...CONTROLLER_ARGS,
   ];
-  log(`starting controller (${label}): node ${command.join(' ')}`);
-  return new ControllerProcess(label, command, port as number, join(WORK, `scale-${label}.log`));
+  const group = CPU_LIMIT === undefined ? undefined : await controllerGroup(CPU_LIMIT);
+  log(
+    `starting controller (${label}): node ${command.join(' ')}${group === undefined ? ' (CPU not limited)' : ` (CPU limited to ${String(CPU_LIMIT)} core(s), deploy/'s limits.cpu)`}`,
+  );
+  return new ControllerProcess(
+    label,
+    command,
+    port as number,
+    join(WORK, `scale-${label}.log`),
+    group?.procs,
+  );
+}
+
+let controllerCgroup: Promise<{ procs: string; dir: string } | undefined> | undefined;
+
+function controllerGroup(cores: number): Promise<{ procs: string; dir: string } | undefined> {
+  controllerCgroup ??= cpuLimitedGroup(cores);
+  return controllerCgroup;
+}
+
+/** Removes the controller's cgroup once no process is left in it. */
+async function removeControllerGroup(): Promise<void> {
+  const group = await controllerCgroup;
+  if (group !== undefined) await rmdir(group.dir).catch(() => undefined);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1425,9 +1508,10 @@ async function measure(handle: ClusterHandle): Promise<void> {
     await reached?.stop();
     await watch.stop();
     admin.close();
+    await removeControllerGroup();
   }
   console.log(
-    `\nController scale benchmark (${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${mib(totalmem())}; ${handle.namespaces} namespaces; bulwark run ${CONTROLLER_ARGS.join(' ')} --resync-period ${RESYNC})`,
+    `\nController scale benchmark (${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${mib(totalmem())}; ${handle.namespaces} namespaces; bulwark run ${CONTROLLER_ARGS.join(' ')} --resync-period ${RESYNC}; controller CPU ${(await controllerCgroup) === undefined ? 'not limited' : `limited to ${String(CPU_LIMIT)} core(s)`})`,
   );
   for (const line of results.lines) console.log(line);
 }
