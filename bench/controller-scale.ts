@@ -585,6 +585,8 @@ interface ClusterHandle {
   readonly operatorKubeconfig: string;
   readonly kubectl: string;
   readonly namespaces: number;
+  /** The API server's log, with its garbage collector's trace (GODEBUG=gctrace=1). */
+  readonly apiServerLog?: string;
 }
 
 async function loadCluster(cluster: LocalCluster): Promise<ClusterHandle> {
@@ -691,7 +693,41 @@ async function loadCluster(cluster: LocalCluster): Promise<ClusterHandle> {
     operatorKubeconfig,
     kubectl: kubectlBin,
     namespaces: NAMESPACES,
+    apiServerLog: join(cluster.dir, 'logs', 'kube-apiserver.log'),
   };
+}
+
+/** One cycle of the API server's garbage collector, from its gctrace line. */
+interface GcCycle {
+  /** When its mark phase began and ended (epoch ms). */
+  readonly from: number;
+  readonly to: number;
+  readonly liveMb: number;
+}
+
+/**
+ * The API server's GC cycles in a window, read from its log: the local cluster writes a
+ * `==== <time> starting` line before each start, and gctrace stamps each cycle with the
+ * seconds since then. The concurrent mark takes a quarter of the cores and slows every
+ * allocating request meanwhile; on two cores, with a heap of gigabytes, it runs for
+ * seconds.
+ */
+async function apiServerGcCycles(log: string, from: number, to: number): Promise<GcCycle[]> {
+  const text = await readFile(log, 'utf8').catch(() => '');
+  const cycles: GcCycle[] = [];
+  let started: number | undefined;
+  for (const line of text.split('\n')) {
+    const start = /^==== (\S+) starting/.exec(line);
+    if (start !== null) started = Date.parse(start[1] ?? '');
+    // gc 12 @34.567s 3%: 0.1+3400+0.2 ms clock, ... 2802->3296->2059 MB, ...
+    const gc = /^gc \d+ @([\d.]+)s \d+%: ([\d.]+)\+([\d.]+)\+([\d.]+) ms clock.*?->(\d+) MB,/.exec(line);
+    if (gc === null || started === undefined) continue;
+    const at = started + Number(gc[1]) * 1000;
+    const clock = Number(gc[2]) + Number(gc[3]) + Number(gc[4]);
+    if (at + clock < from || at > to) continue;
+    cycles.push({ from: at, to: at + clock, liveMb: Number(gc[5]) });
+  }
+  return cycles;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1225,12 +1261,16 @@ async function churn(
   const cpu = (controller.sample()?.cpuSeconds ?? 0) - cpuBefore;
   const bucketsAfter = eventToReportBuckets(await controller.metrics());
   const lat = watch.latencies;
+  const epochOffset = Date.now() - performance.now();
+  const gcCycles =
+    handle.apiServerLog === undefined
+      ? []
+      : await apiServerGcCycles(handle.apiServerLog, epochOffset + t0, epochOffset + t0 + sentSeconds * 1000);
   const traceFile = env['BENCH_TRACE'];
   if (traceFile !== undefined && mode === 'flip') {
     // Each change: when it was sent (UTC, to set beside the controller's log) and its latency.
-    const epoch = Date.now() - performance.now();
     const rows = lat.map((seconds, i) => {
-      const sent = new Date(epoch + (watch.sentAt[i] ?? 0)).toISOString();
+      const sent = new Date(epochOffset + (watch.sentAt[i] ?? 0)).toISOString();
       return `${sent}\t${(((watch.sentAt[i] ?? 0) - t0) / 1000).toFixed(3)}\t${(seconds * 1000).toFixed(0)}`;
     });
     await writeFile(traceFile, `sent\tt_s\tlatency_ms\n${rows.join('\n')}\n`);
@@ -1243,6 +1283,17 @@ async function churn(
       `    event→report, seen by a watch on the reports: p50 ${(quantile(lat, 0.5) * 1000).toFixed(0)} ms, p99 ${(quantile(lat, 0.99) * 1000).toFixed(0)} ms, max ${(Math.max(...lat) * 1000).toFixed(0)} ms over ${lat.length} changes; ${watch.outstanding} never seen within 30 s`,
       `    p99 by the 10 s in which the change was sent: ${windowQuantiles(lat, watch.sentAt, t0, 10_000, 0.99)}`,
     );
+    if (gcCycles.length > 0) {
+      // Changes sent while the API server's collector was marking, or up to 2 s before.
+      const during = (sentAt: number): boolean =>
+        gcCycles.some((c) => epochOffset + sentAt >= c.from - 2000 && epochOffset + sentAt <= c.to);
+      const inGc = lat.filter((_, i) => during(watch.sentAt[i] ?? 0));
+      const outGc = lat.filter((_, i) => !during(watch.sentAt[i] ?? 0));
+      const marking = gcCycles.reduce((ms, c) => ms + (c.to - c.from), 0) / 1000;
+      results.lines.push(
+        `    API server GC: ${gcCycles.length} cycles, marking ${marking.toFixed(1)} s of ${sentSeconds.toFixed(0)} s (live heap ${Math.min(...gcCycles.map((c) => c.liveMb))}–${Math.max(...gcCycles.map((c) => c.liveMb))} MB); p99 of the ${inGc.length} changes sent in or up to 2 s before a mark ${(quantile(inGc, 0.99) * 1000).toFixed(0)} ms, of the ${outGc.length} others ${(quantile(outGc, 0.99) * 1000).toFixed(0)} ms`,
+      );
+    }
   }
   results.lines.push(
     `    the API server's answer to each change: p50 ${(quantile(patchLatencies, 0.5) * 1000).toFixed(0)} ms, p99 ${(quantile(patchLatencies, 0.99) * 1000).toFixed(0)} ms; p99 by 10 s: ${windowQuantiles(patchLatencies, patchSentAt, t0, 10_000, 0.99)}`,
@@ -1523,6 +1574,10 @@ async function main(): Promise<void> {
     await measure(JSON.parse(await readFile(attach, 'utf8')) as ClusterHandle);
     return;
   }
+  // The API server's garbage collector traces each cycle to its log (see apiServerGcCycles).
+  process.env['GODEBUG'] = [process.env['GODEBUG'], 'gctrace=1']
+    .filter((v) => v !== undefined && v !== '')
+    .join(',');
   const cluster = await startLocalCluster({
     log,
     // /debug/pprof on the API server, so `go tool pprof` can be pointed at it while a run
