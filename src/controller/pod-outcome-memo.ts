@@ -1,8 +1,9 @@
 /**
  * Pod-check outcomes kept from one evaluation of a namespace to the next.
  *
- * Pod checks are most of a namespace's evaluation, and a periodic full re-evaluation of a
- * cluster at rest runs every one of them again on the same cached pods. Their outcome
+ * Pod checks are a third of a namespace's evaluation (1.1 of 3.3 s of a full pass's
+ * reconciles at 101,152 objects, measured, besides their garbage), and a periodic full
+ * re-evaluation of a cluster at rest runs every one of them again on the same cached pods. Their outcome
  * depends only on the pod, the policy and, of other objects, the kinds in POD_CHECK_READS
  * (its Namespace and ServiceAccount; test/engine/pod-outcomes.test.ts holds every pod
  * check to that). The cache replaces an object on every change and never modifies one
