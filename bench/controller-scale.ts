@@ -50,9 +50,9 @@
  * flags), BENCH_NODE_ARGS (node flags for the controller; by default the heap limits Node
  * picks in deploy/'s 768 MiB container; add e.g. `--cpu-prof --cpu-prof-dir=.bench/prof`),
  * BENCH_CPU_LIMIT=none (run the controller without deploy/'s CPU limit, which the bench
- * otherwise applies as a cgroup CFS quota, as the kubelet does), BENCH_CONTROLLER=tsx (run through tsx instead of compiling) or a path to a compiled
- * `src/cli/main.js` (another build, to compare), BENCH_TRACE=<file> (each flip's send time
- * and latency, as TSV).
+ * otherwise applies as a cgroup CFS quota, as the kubelet does), BENCH_CONTROLLER=tsx (run
+ * through tsx instead of compiling) or a path to a compiled `src/cli/main.js` (another
+ * build, to compare), BENCH_TRACE=<file> (each flip's send time and latency, as TSV).
  * For working on the controller without reloading 100,000 objects each time:
  * BENCH_HOLD=<file> loads the cluster, writes how to reach it to <file> and waits (Ctrl-C
  * stops it); BENCH_ATTACH=<file> measures against that cluster instead of starting one.
